@@ -1,0 +1,20 @@
+import { replayCommand } from "./replay"
+
+const USAGE = "usage: sim <replay TRACE.json | run SCENARIO | live SCENARIO | fleet --stalls N>"
+
+async function main(argv: string[]): Promise<number> {
+    const [cmd, ...rest] = argv
+    if (cmd === "replay") return replayCommand(rest)
+    process.stderr.write(USAGE + "\n")
+    return 2
+}
+
+main(process.argv.slice(2)).then(
+    (code) => {
+        process.exitCode = code
+    },
+    (e) => {
+        process.stderr.write(`sim: ${e instanceof Error ? e.message : String(e)}\n`)
+        process.exitCode = 1
+    }
+)
