@@ -1,10 +1,12 @@
 import { replayCommand } from "./replay"
+import { runCommand } from "./run"
 
 const USAGE = "usage: sim <replay TRACE.json | run SCENARIO | live SCENARIO | fleet --stalls N>"
 
 async function main(argv: string[]): Promise<number> {
     const [cmd, ...rest] = argv
     if (cmd === "replay") return replayCommand(rest)
+    if (cmd === "run") return runCommand(rest)
     process.stderr.write(USAGE + "\n")
     return 2
 }
