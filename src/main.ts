@@ -1,6 +1,152 @@
+// The stall controller firmware: wiring only. Decisions live in core/controller.ts.
+import * as ds from "@devicescript/core"
+import { readSetting } from "@devicescript/settings"
 import { StallAccounting } from "./core/accounting"
-import { configFrom } from "./core/config"
-import { defaultTariff } from "./core/tariff"
+import { StallController } from "./core/controller"
+import { StallIdentity } from "./core/messages"
+import { PilotDebouncer } from "./core/pilot"
+import { SETTING_KEYS, settingsFrom } from "./core/settings"
+import { presetTariff } from "./core/tariff"
+import { StallSensors } from "./hw/sensors"
+import { Link } from "./net/link"
+import { FlashStore, OUTBOX_SLOTS } from "./store/flash"
 
-const acct = new StallAccounting(configFrom(undefined), defaultTariff())
-console.log("stall: " + acct.stateName())
+const FW = "0.1.0"
+const RESEND_MS = 30000
+const PILOT_READ_MS = 100
+/** sensors get this long to bind at boot before their absence is a fault */
+const BIND_GRACE_MS = 5000
+
+const raw: any = {}
+for (const key of SETTING_KEYS) raw[key] = await readSetting(key)
+const { settings, problems } = settingsFrom(raw)
+const id: StallIdentity = {
+    stallId: settings.stallId,
+    prefix: settings.topicPrefix,
+    connector: settings.connector,
+    fw: FW,
+}
+
+// accounts: restore the newest intact checkpoint, else start fresh
+const store = new FlashStore()
+const boot = await store.nextBoot()
+const acct = new StallAccounting(settings.core, presetTariff(settings.tariffId))
+const notes: string[] = []
+let lineage = boot
+let restored = false
+for (const cp of await store.loadCheckpoints()) {
+    try {
+        acct.restore(cp.items)
+        lineage = cp.lineage
+        restored = true
+        break
+    } catch (e) {
+        notes.push((e as Error).message)
+    }
+}
+if (restored) acct.reboot()
+const outboxErrors: string[] = []
+const outbox = await store.loadOutbox(outboxErrors)
+
+// one timeline across reboots: the time since boot counts as unobserved outage
+const base = restored ? acct.lastT : 0
+const now = () => base + ds.millis()
+
+const ctl = new StallController(id, acct, lineage, outbox, {
+    telemetryMs: settings.telemetryMs,
+    resendMs: RESEND_MS,
+    tap: settings.tap,
+    maxOutbox: OUTBOX_SLOTS,
+})
+ctl.boot(now(), "boot " + boot + (restored ? ", accounts restored" : ", fresh accounts") + ", " + outbox.length + " records pending", restored)
+for (const p of problems) ctl.event("config_invalid", p, now())
+for (const n of notes) ctl.event("checkpoint_invalid", n, now())
+for (const e of outboxErrors) ctl.event("storage_error", e, now())
+
+const link = new Link(settings, id)
+let flushing = false
+let flushAgain = false
+
+/** Flash first (a record is in the outbox before its first publish), then the wire. */
+async function flush(): Promise<void> {
+    if (flushing) {
+        flushAgain = true
+        return
+    }
+    flushing = true
+    flushAgain = true
+    while (flushAgain) {
+        flushAgain = false
+        if (ctl.outboxDue) {
+            ctl.outboxDue = false
+            if (!(await store.saveOutbox(ctl.outbox))) ctl.event("storage_error", "outbox not written", now())
+        }
+        if (ctl.checkpointDue) {
+            if (await store.saveCheckpoint(acct.checkpoint(), lineage)) ctl.checkpointSaved()
+            else ctl.event("storage_error", "checkpoint not written", now())
+        }
+        for (const p of ctl.take()) await link.publish(p)
+    }
+    flushing = false
+}
+
+link.onUp = async () => {
+    console.log("link up")
+    ctl.connected(now())
+    await flush()
+}
+link.onDown = why => {
+    console.log("link down: " + why)
+    ctl.disconnected()
+}
+link.onMessage = async (topic, payload) => {
+    ctl.message(topic, payload, now())
+    await flush()
+}
+
+const sensors = new StallSensors()
+const pilot = new PilotDebouncer()
+let sampling = false
+let sampleAgain = false
+
+/** One sample into the core: on the meter period and on every pilot change. */
+async function sample(): Promise<void> {
+    if (sampling) {
+        sampleAgain = true
+        return
+    }
+    sampling = true
+    sampleAgain = true
+    while (sampleAgain) {
+        sampleAgain = false
+        if (!sensors.identified()) {
+            const why = await sensors.identify()
+            if (why && ds.millis() >= BIND_GRACE_MS) {
+                ctl.setRolesFault(true, why, now())
+                ctl.sample(now(), "F", null, null)
+            }
+            if (why) continue
+            ctl.setRolesFault(false, "", now())
+        }
+        const m = await sensors.readMeter()
+        ctl.sample(now(), pilot.state, m[0], m[1])
+    }
+    sampling = false
+    await flush()
+}
+
+setInterval(async () => {
+    if (!sensors.identified()) return
+    const before = pilot.state
+    if (pilot.read(await sensors.readPilotVolts()) !== before) await sample()
+}, PILOT_READ_MS)
+
+setInterval(async () => {
+    await sample()
+    ctl.tick(now())
+    await flush()
+}, settings.sampleMs)
+
+await flush()
+await link.start(settings.topicPrefix)
+console.log("stall " + id.stallId + " boot " + boot + " fw " + FW)

@@ -1,0 +1,259 @@
+import { Output, StallAccounting, StallState } from "./accounting"
+import { parseAck, parseAuthorize, parseClock, parseTariff } from "./commands"
+import {
+    EventKind,
+    eventMessage,
+    SessionMessage,
+    sessionMessage,
+    StallIdentity,
+    stallRoot,
+    statusMessage,
+    telemetryMessage,
+} from "./messages"
+
+/**
+ * The stall controller's decisions, pure: samples, MQTT messages, ticks and
+ * connection changes go in (with the time), publishes and "persist now" flags
+ * come out. The firmware (src/main.ts) and the fleet simulator wrap it with real
+ * I/O, so what the stall says and when is tested in Node, and runs unchanged on
+ * the device.
+ */
+export interface ControllerConfig {
+    telemetryMs: number
+    /** how often unacknowledged records are sent again */
+    resendMs: number
+    /** mirror every consumed sample and applied event on …/tap */
+    tap: boolean
+    /** records kept in flash until acknowledged */
+    maxOutbox: number
+}
+
+export interface Publish {
+    topic: string
+    payload: string
+    qos: number
+    retain: boolean
+}
+
+export interface OutboxEntry {
+    sessionId: string
+    record: SessionMessage
+}
+
+/** events held while the broker is away; older ones are dropped first */
+const MAX_QUEUED_EVENTS = 16
+
+export class StallController {
+    readonly id: StallIdentity
+    readonly root: string
+    acct: StallAccounting
+    /** boot number of the accounts' first boot: sessionId = stallId-lineage-seq */
+    readonly lineage: number
+    outbox: OutboxEntry[]
+    /** set when flash must be written; the shell clears them after writing */
+    checkpointDue = false
+    outboxDue = false
+    online = false
+
+    private cfg: ControllerConfig
+    private out: Publish[] = []
+    private queuedEvents: Publish[] = []
+    /** site clock: epochMs - t, once known */
+    private epochOffset: number | null = null
+    private sinceMs = 0
+    private savedRevision = -1
+    private lastTelemetryT = 0
+    private lastResendT = 0
+    private rolesFault = false
+
+    constructor(id: StallIdentity, acct: StallAccounting, lineage: number, outbox: OutboxEntry[], cfg: ControllerConfig) {
+        this.id = id
+        this.root = stallRoot(id)
+        this.acct = acct
+        this.lineage = lineage
+        this.outbox = outbox
+        this.cfg = cfg
+    }
+
+    /** Publishes produced since the last call. */
+    take(): Publish[] {
+        const o = this.out
+        this.out = []
+        return o
+    }
+
+    sessionId(): string | null {
+        const s = this.acct.session
+        return s ? this.id.stallId + "-" + this.lineage + "-" + s.seq : null
+    }
+
+    wallAt(t: number): number | null {
+        return this.epochOffset === null ? null : t + this.epochOffset
+    }
+
+    /** Once at start-up, after the checkpoint was restored (or not). */
+    boot(t: number, detail: string, restored: boolean): void {
+        this.sinceMs = t
+        if (restored) this.tapRow({ event: "reboot", t })
+        this.event("boot", detail, t)
+        this.checkpointDue = true
+    }
+
+    /** The meter or pilot cannot be trusted (e.g. ambiguous roles): shown in the status. */
+    setRolesFault(fault: boolean, detail: string, t: number): void {
+        if (fault === this.rolesFault) return
+        this.rolesFault = fault
+        if (fault) this.event("roles_ambiguous", detail, t)
+        this.publishStatus(t)
+    }
+
+    /** One sample: integer mV and mA from the meter, null when a read failed. */
+    sample(t: number, pilot: string, mV: number | null, mA: number | null): string | null {
+        const err = this.acct.sample(t, pilot, mV === null ? NaN : mV / 1000, mA === null ? NaN : mA / 1000)
+        if (err) return err
+        if (this.cfg.tap) this.publish("tap", JSON.stringify([t, pilot, mV, mA]), 0, false)
+        if (this.acct.hasOutput()) this.outputs(this.acct.take(), t)
+        this.noteRevision()
+        return null
+    }
+
+    /** Periodic work: telemetry while a session is open, resending records. */
+    tick(t: number): void {
+        if (this.acct.session && t - this.lastTelemetryT >= this.cfg.telemetryMs) this.telemetry(t)
+        if (this.outbox.length > 0 && t - this.lastResendT >= this.cfg.resendMs) this.resend(t)
+    }
+
+    connected(t: number): void {
+        this.online = true
+        this.publishStatus(t)
+        for (let i = 0; i < this.queuedEvents.length; i++) this.out.push(this.queuedEvents[i])
+        this.queuedEvents = []
+        this.resend(t)
+    }
+
+    disconnected(): void {
+        this.online = false
+    }
+
+    /** An MQTT message on a subscribed topic; matched exactly. */
+    message(topic: string, payload: string, t: number): void {
+        const cmd = this.root + "/cmd/"
+        if (topic === this.id.prefix + "/clock") {
+            const c = parseClock(payload)
+            if (c.error) this.reject(c.error, t)
+            else this.epochOffset = c.value - t
+        } else if (topic === cmd + "authorize") {
+            const a = parseAuthorize(payload)
+            if (a.error) return this.reject(a.error, t)
+            this.acct.authorize(a.value.account, a.value.freeWh)
+            this.tapRow({ event: "authorize", account: a.value.account, freeWh: a.value.freeWh, t })
+            const s = this.sessionId()
+            this.event("authorized", a.value.account + (s ? " for " + s : " for the next session"), t)
+        } else if (topic === cmd + "tariff") {
+            const p = parseTariff(payload)
+            if (p.error) return this.reject(p.error, t)
+            this.acct.setTariff(p.value)
+            this.tapRow({ event: "tariff", tariff: p.value, t })
+            this.event("tariff_changed", p.value.id + " for sessions from now on", t)
+        } else if (topic === cmd + "ack") {
+            const a = parseAck(payload)
+            if (a.error) return this.reject(a.error, t)
+            const kept = this.outbox.filter(e => e.sessionId !== a.value)
+            if (kept.length !== this.outbox.length) {
+                this.outbox = kept
+                this.outboxDue = true
+            }
+        } else this.reject("not a topic of this stall: " + topic, t)
+        this.noteRevision()
+    }
+
+    /** The shell wrote the checkpoint. */
+    checkpointSaved(): void {
+        this.checkpointDue = false
+        this.savedRevision = this.acct.revision
+    }
+
+    event(kind: EventKind, detail: string, t: number): void {
+        const p: Publish = {
+            topic: this.root + "/event",
+            payload: JSON.stringify(eventMessage(this.id, kind, detail, t, this.wallAt(t))),
+            qos: 1,
+            retain: false,
+        }
+        if (this.online) this.out.push(p)
+        else {
+            if (this.queuedEvents.length >= MAX_QUEUED_EVENTS) this.queuedEvents = this.queuedEvents.slice(1)
+            this.queuedEvents.push(p)
+        }
+    }
+
+    private noteRevision(): void {
+        if (this.acct.revision !== this.savedRevision) this.checkpointDue = true
+    }
+
+    private reject(why: string, t: number): void {
+        this.event("command_rejected", why, t)
+    }
+
+    private outputs(outs: Output[], t: number): void {
+        let changed = false
+        for (let i = 0; i < outs.length; i++) {
+            const o = outs[i]
+            if (o.type === "session") this.recordClosed(sessionMessage(this.id, o, this.id.stallId + "-" + this.lineage + "-" + o.sessionSeq, this.wallAt(o.pluggedAtMs), this.wallAt(o.unpluggedAtMs)), t)
+            else {
+                changed = true
+                this.sinceMs = o.t
+                if (o.state === "faulted") this.event("fault", this.faultDetail(), t)
+            }
+        }
+        if (changed) {
+            this.publishStatus(t)
+            this.telemetry(t)
+        }
+    }
+
+    private faultDetail(): string {
+        const r = this.acct.snapshot().faultReason
+        return r === "meter" ? "meter readings invalid while charging" : "control pilot fault (E/F)"
+    }
+
+    private recordClosed(m: SessionMessage, t: number): void {
+        if (this.outbox.length >= this.cfg.maxOutbox) {
+            const dropped = this.outbox[0]
+            this.outbox = this.outbox.slice(1)
+            this.event("outbox_overflow", "dropped unacknowledged " + dropped.sessionId, t)
+        }
+        this.outbox.push({ sessionId: m.sessionId, record: m })
+        this.outboxDue = true
+        this.publish("session", JSON.stringify(m), 1, false)
+    }
+
+    private resend(t: number): void {
+        this.lastResendT = t
+        for (let i = 0; i < this.outbox.length; i++)
+            this.publish("session", JSON.stringify(this.outbox[i].record), 1, false)
+    }
+
+    private publishStatus(t: number): void {
+        const snap = this.acct.snapshot()
+        const state: StallState = this.rolesFault ? "faulted" : snap.state
+        const reason = this.rolesFault ? "roles" : snap.faultReason
+        const m = statusMessage(this.id, state, this.sessionId(), this.sinceMs, this.wallAt(this.sinceMs), reason)
+        this.publish("status", JSON.stringify(m), 1, true)
+    }
+
+    private telemetry(t: number): void {
+        this.lastTelemetryT = t
+        const m = telemetryMessage(this.id, this.acct.snapshot(), this.sessionId(), t, this.wallAt(t))
+        this.publish("telemetry", JSON.stringify(m), 0, false)
+    }
+
+    private tapRow(row: any): void {
+        if (this.cfg.tap) this.publish("tap", JSON.stringify(row), 0, false)
+    }
+
+    /** Only while connected: status and records are sent again on connect. */
+    private publish(suffix: string, payload: string, qos: number, retain: boolean): void {
+        if (this.online) this.out.push({ topic: this.root + "/" + suffix, payload, qos, retain })
+    }
+}

@@ -1,0 +1,131 @@
+import * as ds from "@devicescript/core"
+import { MQTTClient, MQTTState } from "@devicescript/net"
+import { Publish } from "../core/controller"
+import { offlineMessage, StallIdentity, stallRoot } from "../core/messages"
+import { StallSettings } from "../core/settings"
+
+/**
+ * The MQTT link. The DeviceScript client needs help to be trusted
+ * (DEVICESCRIPT.md): its QoS 1 is not real, it never checks ping responses, a
+ * reset socket can leave it "connected" and crash it. So: a short watchdog, an
+ * echo on our own topic as the liveness check, a client reset on any error of a
+ * live connection, and every publish guarded.
+ */
+export const WATCHDOG_MS = 5000
+export const ECHO_EVERY_MS = 2000
+/** no echo back for this long = the broker is gone or frozen */
+export const ECHO_DEADLINE_MS = 6000
+
+export class Link {
+    readonly client: MQTTClient
+    private root: string
+    private echoTopic: string
+    private lastEcho = 0
+    private resetting = false
+    private up = false
+    /** called with every message on a subscribed topic, and on (dis)connection */
+    onMessage: (topic: string, payload: string) => Promise<void> = null
+    onUp: () => Promise<void> = null
+    onDown: (why: string) => void = null
+
+    constructor(s: StallSettings, id: StallIdentity) {
+        this.root = stallRoot(id)
+        this.echoTopic = this.root + "/echo"
+        this.client = new MQTTClient({
+            host: s.mqttHost,
+            port: s.mqttPort,
+            proto: s.mqttProto === "tls" ? "tls" : "tcp",
+            clientId: "stall-" + id.stallId,
+            username: s.mqttUser || undefined,
+            password: s.mqttPassword || undefined,
+            watchdogInterval: WATCHDOG_MS,
+            pingInterval: WATCHDOG_MS,
+            keepAlive: 15,
+            timeout: WATCHDOG_MS,
+            will: { topic: this.root + "/status", message: offlineMessage(id), qos: 1, retain: true },
+        })
+    }
+
+    connected(): boolean {
+        return this.client.readyState === MQTTState.Connected
+    }
+
+    async start(prefix: string): Promise<void> {
+        const self = this
+        this.client.onconnect.subscribe(async () => {
+            self.lastEcho = ds.millis()
+            self.up = true
+            if (self.onUp) await self.onUp()
+        })
+        this.client.onclose.subscribe(async () => self.down("connection closed"))
+        this.client.onerror.subscribe(async e => {
+            // a socket error on a live connection leaves the client "connected" and
+            // its ping timer then throws: reset it ourselves
+            const live =
+                self.client.readyState === MQTTState.Connected || self.client.readyState === MQTTState.Sending
+            if (live) await self.reset("socket error: " + e.message)
+        })
+        await this.guard(async () => await self.client.start())
+        const deliver = async (msg: any) => {
+            const topic: string = msg.topic
+            if (topic === self.echoTopic) self.lastEcho = ds.millis()
+            else if (self.onMessage) await self.onMessage(topic, msg.content.toString())
+        }
+        await this.guard(async () => {
+            await self.client.subscribe(self.root + "/cmd/#", deliver, 1)
+            await self.client.subscribe(prefix + "/clock", deliver, 1)
+            await self.client.subscribe(self.echoTopic, deliver, 0)
+        })
+        setInterval(async () => await self.checkAlive(), ECHO_EVERY_MS)
+    }
+
+    /** False when not sent (not connected, or the client failed). */
+    async publish(p: Publish): Promise<boolean> {
+        if (!this.connected()) return false
+        const self = this
+        let ok = false
+        await this.guard(async () => {
+            ok = await self.client.publish(p.topic, p.payload, p.qos, p.retain)
+        })
+        return ok
+    }
+
+    private async checkAlive(): Promise<void> {
+        if (!this.connected()) {
+            this.lastEcho = ds.millis()
+            return
+        }
+        const self = this
+        await this.guard(async () => await self.client.publish(self.echoTopic, "1", 0, false))
+        const silentMs = ds.millis() - this.lastEcho
+        if (silentMs > ECHO_DEADLINE_MS) await this.reset("no echo from the broker for " + silentMs + " ms")
+    }
+
+    private down(why: string): void {
+        if (!this.up) return
+        this.up = false
+        if (this.onDown) this.onDown(why)
+    }
+
+    private async reset(why: string): Promise<void> {
+        if (this.resetting) return
+        this.resetting = true
+        this.down(why)
+        const self = this
+        await this.guard(async () => {
+            await self.client.stop()
+            await self.client.start()
+        })
+        this.lastEcho = ds.millis()
+        this.resetting = false
+    }
+
+    /** The client can throw on a dying socket: never let that reach the VM. */
+    private async guard(f: () => Promise<void>): Promise<void> {
+        try {
+            await f()
+        } catch (e) {
+            console.log("link: " + (e as Error).message)
+        }
+    }
+}
