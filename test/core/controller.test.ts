@@ -42,7 +42,11 @@ describe("status and telemetry", () => {
             ["charging", "S1-7-1"],
         ])
         expect(json(out, "telemetry")).toHaveLength(2)
-        expect(json(out, "telemetry")[1]).toMatchObject({ state: "charging", powerW: 100_000, tier: 1 })
+        // no charging time yet at the instant charging starts, so no tier yet
+        expect(json(out, "telemetry")[1]).toMatchObject({ state: "charging", powerW: 100_000, tier: -1 })
+        c.sample(3000, "C", 400_000, 250_000)
+        c.tick(12_000)
+        expect(json(c.take(), "telemetry")[0]).toMatchObject({ tier: 1, chargingMs: 1000, tierMinutes: [0, 1] })
     })
 
     test("telemetry every telemetryMs while a session is open, none without one", () => {
