@@ -82,7 +82,8 @@ async function flush(): Promise<void> {
             if (!(await store.saveOutbox(ctl.outbox))) ctl.event("storage_error", "outbox not written", now())
         }
         if (ctl.checkpointDue) {
-            if (await store.saveCheckpoint(acct.checkpoint(), lineage)) ctl.checkpointSaved()
+            const cp = ctl.takeCheckpoint()
+            if (await store.saveCheckpoint(cp.items, lineage)) ctl.checkpointSaved(cp, now())
             else ctl.event("storage_error", "checkpoint not written", now())
         }
         for (const p of ctl.take()) await link.publish(p)

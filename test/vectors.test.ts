@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { outputsDiff } from "../src/core/compare"
 import { replayTrace } from "../src/core/replay"
-import { vectorNames } from "./devs/generate"
+import { vectorNames } from "./helpers/vm-vectors"
 import { ROOT } from "./helpers/devs"
 
 const VECTOR_DIR = join(ROOT, "test", "vectors")

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from "vitest"
 import { join } from "node:path"
-import { batchVectors, readVmVector, vectorNames, writeVectorModule } from "./devs/generate"
+import { batchVectors, readVmVector, vectorNames, writeVectorModule } from "./helpers/vm-vectors"
 import { ROOT, runDevsTest } from "./helpers/devs"
 
 // Every shared vector, replayed by the same core inside the DeviceScript WASM VM

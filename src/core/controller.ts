@@ -1,4 +1,5 @@
 import { Output, StallAccounting, StallState } from "./accounting"
+import { CheckpointItem } from "./checkpoint"
 import { parseAck, parseAuthorize, parseClock, parseTariff } from "./commands"
 import {
     EventKind,
@@ -35,6 +36,14 @@ export interface Publish {
     retain: boolean
 }
 
+/** A checkpoint taken now, with what it covers (see checkpointSaved). */
+export interface TakenCheckpoint {
+    items: CheckpointItem[]
+    revision: number
+    /** tap rows emitted up to this checkpoint */
+    tapRows: number
+}
+
 export interface OutboxEntry {
     sessionId: string
     record: SessionMessage
@@ -65,6 +74,7 @@ export class StallController {
     private lastTelemetryT = 0
     private lastResendT = 0
     private rolesFault = false
+    private tapRows = 0
 
     constructor(id: StallIdentity, acct: StallAccounting, lineage: number, outbox: OutboxEntry[], cfg: ControllerConfig) {
         this.id = id
@@ -111,7 +121,7 @@ export class StallController {
     sample(t: number, pilot: string, mV: number | null, mA: number | null): string | null {
         const err = this.acct.sample(t, pilot, mV === null ? NaN : mV / 1000, mA === null ? NaN : mA / 1000)
         if (err) return err
-        if (this.cfg.tap) this.publish("tap", JSON.stringify([t, pilot, mV, mA]), 0, false)
+        this.tapRow([t, pilot, mV, mA])
         if (this.acct.hasOutput()) this.outputs(this.acct.take(), t)
         this.noteRevision()
         return null
@@ -167,10 +177,19 @@ export class StallController {
         this.noteRevision()
     }
 
-    /** The shell wrote the checkpoint. */
-    checkpointSaved(): void {
-        this.checkpointDue = false
-        this.savedRevision = this.acct.revision
+    /** The accounts as they are now; hand it back to checkpointSaved once it is in flash. */
+    takeCheckpoint(): TakenCheckpoint {
+        return { items: this.acct.checkpoint(), revision: this.acct.revision, tapRows: this.tapRows }
+    }
+
+    /**
+     * The checkpoint is in flash. The tap says how many of its rows it covers, so a
+     * replay of the tap can drop the rows a later reboot loses.
+     */
+    checkpointSaved(cp: TakenCheckpoint, t: number): void {
+        this.savedRevision = cp.revision
+        this.checkpointDue = this.acct.revision !== cp.revision
+        if (this.cfg.tap) this.publish("tap", JSON.stringify({ event: "checkpoint", rows: cp.tapRows, t }), 0, false)
     }
 
     event(kind: EventKind, detail: string, t: number): void {
@@ -248,8 +267,11 @@ export class StallController {
         this.publish("telemetry", JSON.stringify(m), 0, false)
     }
 
+    /** Rows are counted even when they cannot be sent, so a gap in the tap shows. */
     private tapRow(row: any): void {
-        if (this.cfg.tap) this.publish("tap", JSON.stringify(row), 0, false)
+        if (!this.cfg.tap) return
+        this.tapRows++
+        this.publish("tap", JSON.stringify(row), 0, false)
     }
 
     /** Only while connected: status and records are sent again on connect. */

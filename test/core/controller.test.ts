@@ -174,7 +174,7 @@ describe("persistence flags and tap", () => {
     test("a state change asks for a checkpoint; saving clears it until the next change", () => {
         const c = controller()
         c.sample(0, "A", 0, 0)
-        c.checkpointSaved()
+        c.checkpointSaved(c.takeCheckpoint(), 0)
         c.sample(1000, "A", 0, 0)
         expect(c.checkpointDue).toBe(false)
         c.sample(2000, "B", 0, 0)
@@ -188,11 +188,16 @@ describe("persistence flags and tap", () => {
         c.boot(0, "boot", true)
         c.sample(1000, "C", 400_123, null)
         c.message("stalls/S1/cmd/authorize", JSON.stringify({ account: "x" }), 1500)
+        const cp = c.takeCheckpoint()
+        c.sample(2000, "C", 400_000, 0) // after the checkpoint was taken: not covered by it
+        c.checkpointSaved(cp, 2500)
         const rows = json(c.take(), "tap")
         expect(rows).toEqual([
             { event: "reboot", t: 0 },
             [1000, "C", 400_123, null],
             { event: "authorize", account: "x", freeWh: 0, t: 1500 },
+            [2000, "C", 400_000, 0],
+            { event: "checkpoint", rows: 3, t: 2500 },
         ])
     })
 

@@ -1,6 +1,8 @@
 /**
  * Malformed commands a stall must reject (each with a `command_rejected` event, nothing
- * changed), and commands on topics that are not the stall's (ignored, never applied).
+ * changed), and commands on topics that are not the stall's: never applied (those under
+ * the stall's own `cmd/#` subscription, like `cmd/tariffs`, may also be reported as
+ * rejected; the others never reach it).
  * Used by test/commands.test.ts against the parsers and by the end-to-end tests
  * against the firmware.
  */

@@ -1,0 +1,83 @@
+// Checks a live stall's MQTT traffic: every message against its schema, and every
+// session record against a replay of the samples the firmware consumed (its tap).
+import { outputsDiff } from "../../src/core/compare"
+import { StallConfig } from "../../src/core/config"
+import { replayTrace, SessionRecord } from "../../src/core/replay"
+import { Tariff } from "../../src/core/tariff"
+import { kindOfTopic, validateText } from "../schemas"
+import type { Received } from "./collector"
+
+/** the firmware's own liveness probe: payload "1", not part of the contract's messages */
+const ECHO = "echo"
+
+export interface RecordCheck {
+    sessionId: string
+    /** null when the record equals the replay (SEMANTICS comparison), else the difference */
+    diff: string | null
+}
+
+export interface CheckReport {
+    messages: number
+    bytes: number
+    byKind: Record<string, { count: number; bytes: number }>
+    schemaErrors: string[]
+    records: RecordCheck[]
+    /** tap rows in the order the core consumed them, cut at reboots as the firmware was */
+    traceRows: unknown[]
+}
+
+export class LiveChecker {
+    private rows: unknown[] = []
+    /** rows covered by the last checkpoint the firmware saved, per the tap */
+    private checkpointRows = 0
+    private seenRecords = new Set<string>()
+    readonly report: CheckReport = { messages: 0, bytes: 0, byKind: {}, schemaErrors: [], records: [], traceRows: [] }
+
+    constructor(
+        private readonly prefix: string,
+        private readonly stallId: string,
+        /** the firmware's tariff and SEMANTICS config at its first boot */
+        private readonly header: { tariff: Tariff; config: StallConfig }
+    ) {}
+
+    /** Feed every message the collector received, in order. */
+    add(m: Received): void {
+        const root = this.prefix + "/" + this.stallId + "/"
+        const kind = m.topic === root + ECHO ? ECHO : kindOfTopic(m.topic, this.prefix, this.stallId)
+        if (!kind) return // another stall's traffic
+        const bytes = Buffer.byteLength(m.payload)
+        this.report.messages++
+        this.report.bytes += bytes
+        const k = (this.report.byKind[kind] ??= { count: 0, bytes: 0 })
+        k.count++
+        k.bytes += bytes
+        if (kind === ECHO) return
+        const err = validateText(kind, m.payload)
+        if (err) this.report.schemaErrors.push(`${m.topic}: ${err}`)
+        else if (kind === "tap") this.tapRow(m.json)
+        else if (kind === "session") this.checkRecord(m.json as SessionRecord & { sessionId: string })
+    }
+
+    private tapRow(row: any): void {
+        if (Array.isArray(row)) return void this.rows.push(row)
+        if (row.event === "checkpoint") return void (this.checkpointRows = row.rows)
+        // the firmware restarts from its last checkpoint: what came after it is lost
+        if (row.event === "reboot") this.rows = this.rows.slice(0, this.checkpointRows)
+        this.rows.push(row)
+    }
+
+    private checkRecord(rec: SessionRecord & { sessionId: string }): void {
+        if (this.seenRecords.has(rec.sessionId)) return // a resend: checked already
+        this.seenRecords.add(rec.sessionId)
+        this.report.traceRows = this.rows.slice()
+        const replayed = replayTrace({ ...this.header, rows: this.rows }).filter(
+            (o) => o.type === "session" && o.sessionSeq === rec.sessionSeq
+        )
+        const { stallId, sessionId, fw, pluggedAt, unpluggedAt, ...semantics } = rec as any
+        const diff =
+            replayed.length === 0
+                ? "no record for this session in the replay of the tap"
+                : outputsDiff([replayed[replayed.length - 1]], [semantics])
+        this.report.records.push({ sessionId, diff })
+    }
+}
