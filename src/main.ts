@@ -129,7 +129,7 @@ async function sample(): Promise<void> {
             if (why) continue
             ctl.setRolesFault(false, "", now())
         }
-        const m = await sensors.readMeter()
+        const m = sensors.readMeter()
         ctl.sample(now(), pilot.state, m[0], m[1])
     }
     sampling = false
@@ -139,7 +139,7 @@ async function sample(): Promise<void> {
 setInterval(async () => {
     if (!sensors.identified()) return
     const before = pilot.state
-    if (pilot.read(await sensors.readPilotVolts()) !== before) await sample()
+    if (pilot.read(sensors.readPilotVolts()) !== before) await sample()
 }, PILOT_READ_MS)
 
 setInterval(async () => {

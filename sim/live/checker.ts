@@ -12,6 +12,8 @@ const ECHO = "echo"
 
 export interface RecordCheck {
     sessionId: string
+    /** false when tap rows were lost (the broker was away): no replay to compare with */
+    verifiable: boolean
     /** null when the record equals the replay (SEMANTICS comparison), else the difference */
     diff: string | null
 }
@@ -28,6 +30,9 @@ export interface CheckReport {
 
 export class LiveChecker {
     private rows: unknown[] = []
+    /** tap rows received, and rows the firmware says it emitted (checkpoint markers) */
+    private rowsReceived = 0
+    private tapGap = false
     /** rows covered by the last checkpoint the firmware saved, per the tap */
     private checkpointRows = 0
     private seenRecords = new Set<string>()
@@ -59,11 +64,19 @@ export class LiveChecker {
     }
 
     private tapRow(row: any): void {
-        if (Array.isArray(row)) return void this.rows.push(row)
-        if (row.event === "checkpoint") return void (this.checkpointRows = row.rows)
-        // the firmware restarts from its last checkpoint: what came after it is lost
-        if (row.event === "reboot") this.rows = this.rows.slice(0, this.checkpointRows)
+        if (!Array.isArray(row) && row.event === "checkpoint") {
+            if (row.rows !== this.rowsReceived) this.tapGap = true
+            this.checkpointRows = row.rows
+            return
+        }
+        // the firmware restarts from its last checkpoint: what came after it is lost;
+        // its row count restarts there too
+        if (!Array.isArray(row) && row.event === "reboot") {
+            this.rows = this.rows.slice(0, this.checkpointRows)
+            this.rowsReceived = this.checkpointRows
+        }
         this.rows.push(row)
+        this.rowsReceived++
     }
 
     private checkRecord(rec: SessionRecord & { sessionId: string }): void {
@@ -74,10 +87,11 @@ export class LiveChecker {
             (o) => o.type === "session" && o.sessionSeq === rec.sessionSeq
         )
         const { stallId, sessionId, fw, pluggedAt, unpluggedAt, ...semantics } = rec as any
+        if (this.tapGap) return void this.report.records.push({ sessionId, verifiable: false, diff: null })
         const diff =
             replayed.length === 0
                 ? "no record for this session in the replay of the tap"
                 : outputsDiff([replayed[replayed.length - 1]], [semantics])
-        this.report.records.push({ sessionId, diff })
+        this.report.records.push({ sessionId, verifiable: true, diff })
     }
 }

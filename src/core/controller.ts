@@ -148,6 +148,12 @@ export class StallController {
     /** An MQTT message on a subscribed topic; matched exactly. */
     message(topic: string, payload: string, t: number): void {
         const cmd = this.root + "/cmd/"
+        if (topic === this.root + "/status") {
+            // our own retained status: a will published late (e.g. after a broker
+            // freeze, for the old connection) must not leave a live stall "offline"
+            if (this.online && payload.indexOf('"offline"') >= 0) this.publishStatus(t)
+            return
+        }
         if (topic === this.id.prefix + "/clock") {
             const c = parseClock(payload)
             if (c.error) this.reject(c.error, t)

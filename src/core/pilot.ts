@@ -27,6 +27,11 @@ export function pilotName(code: number): PilotState {
 const NOMINAL_V = [12, 9, 6, 3, 0, -12]
 export const PILOT_WINDOW_V = 1
 
+/** What a vehicle in `state` puts on the CP line (simulators serve this). */
+export function pilotNominalVolts(state: PilotState): number {
+    return NOMINAL_V[pilotCode(state)]
+}
+
 /** CP plateau voltage to state: within ±1 V of a nominal level, else F (fault). */
 export function pilotFromVolts(volts: number): PilotState {
     if (!isFiniteNumber(volts)) return "F"

@@ -75,6 +75,7 @@ export class Link {
             await self.client.subscribe(self.root + "/cmd/#", deliver, 1)
             await self.client.subscribe(prefix + "/clock", deliver, 1)
             await self.client.subscribe(self.echoTopic, deliver, 0)
+            await self.client.subscribe(self.root + "/status", deliver, 1)
         })
         setInterval(async () => await self.checkAlive(), ECHO_EVERY_MS)
     }

@@ -201,6 +201,16 @@ describe("persistence flags and tap", () => {
         ])
     })
 
+    test("a late will on our own status topic is answered with the current status", () => {
+        const c = controller()
+        c.connected(0)
+        c.take()
+        c.message("stalls/S1/status", JSON.stringify({ v: 1, stallId: "S1", state: "available" }), 10)
+        expect(c.take()).toHaveLength(0) // our own status echoed back: nothing to do
+        c.message("stalls/S1/status", JSON.stringify({ v: 1, stallId: "S1", state: "offline" }), 20)
+        expect(json(c.take(), "status").map((s) => s.state)).toEqual(["available"])
+    })
+
     test("roles that cannot be told apart show as a fault", () => {
         const c = controller()
         c.connected(0)

@@ -1,0 +1,118 @@
+// One live stall: the real firmware in a DeviceScript VM, with simulated sensors,
+// against a real MQTT broker, everything recorded by a collector.
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { startAedes, startMosquitto, type Broker } from "./broker"
+import { Collector } from "./collector"
+import { startDevtools, type Devtools } from "./devtools"
+import { buildFirmware } from "./firmware"
+import { Sensors, type SensorsOptions } from "./sensors"
+import { Vm, type Settings } from "./vm"
+
+export interface BrokerAddress {
+    url: string
+    port: number
+}
+
+export interface LiveOptions {
+    /** a broker to start, or the mqtt:// URL of one already running */
+    broker: "aedes" | "mosquitto" | string
+    /** DeviceScript entry, relative to the repo root; default "src/main.ts" */
+    entry?: string
+    /** deployed with the bytecode; a function gets the broker's address (its port is picked at start) */
+    settings?: Settings | ((broker: BrokerAddress) => Settings)
+    deviceId?: string
+    sensors?: SensorsOptions
+    /** collector subscriptions, default "#" */
+    topics?: string | string[]
+    /** each VM console line, e.g. to echo it */
+    onVmLine?: (line: string) => void
+}
+
+export interface Live {
+    devtools: Devtools
+    vm: Vm
+    readonly sensors: Sensors
+    /** closes the sensors and brings up new ones (restart the VM so it binds them afresh) */
+    replaceSensors(options?: SensorsOptions): Promise<Sensors>
+    /** undefined when `broker` was a URL: we do not own that one */
+    broker: Broker | undefined
+    brokerAddress: BrokerAddress
+    collector: Collector
+    /** the deployed bytecode: redeploy it with vm.deploy() */
+    bytecodePath: string
+    /** stops everything; safe to call twice */
+    stop(): Promise<void>
+}
+
+/**
+ * Starts, in this order: broker, collector (so nothing the stall sends is
+ * missed), build, devtools hub, sensors (present before the VM, so roles bind at
+ * boot), VM, deploy. On any failure what already started is stopped again.
+ */
+export async function startLive(options: LiveOptions): Promise<Live> {
+    const undo: (() => Promise<void>)[] = []
+    const stop = async () => {
+        const steps = undo.splice(0).reverse()
+        for (const step of steps) await step().catch(() => {}) // keep stopping the rest
+    }
+    try {
+        const broker = await openBroker(options.broker)
+        if (broker) undo.push(() => broker.stop())
+        const brokerAddress = broker ?? addressOf(options.broker)
+
+        const collector = await Collector.start(brokerAddress.url, { topics: options.topics })
+        undo.push(() => collector.close())
+
+        const buildDir = await mkdtemp(join(tmpdir(), "live-build-"))
+        undo.push(() => rm(buildDir, { recursive: true, force: true }))
+        const bytecodePath = join(buildDir, "firmware.devs")
+        await buildFirmware(options.entry ?? "src/main.ts", bytecodePath)
+
+        const devtools = await startDevtools()
+        undo.push(() => devtools.stop())
+
+        let sensors = await Sensors.start(options.sensors)
+        undo.push(() => sensors.close())
+        const replaceSensors = async (next?: SensorsOptions) => {
+            await sensors.close()
+            sensors = await Sensors.start(next)
+            return sensors
+        }
+
+        const vm = await Vm.start({ deviceId: options.deviceId, onLine: options.onVmLine })
+        undo.push(() => vm.dispose())
+
+        const settings = typeof options.settings === "function" ? options.settings(brokerAddress) : options.settings
+        await vm.deploy(bytecodePath, settings)
+        return {
+            devtools,
+            vm,
+            get sensors() {
+                return sensors
+            },
+            replaceSensors,
+            broker,
+            brokerAddress,
+            collector,
+            bytecodePath,
+            stop,
+        }
+    } catch (e) {
+        await stop()
+        throw e
+    }
+}
+
+async function openBroker(spec: string): Promise<Broker | undefined> {
+    if (spec === "aedes") return startAedes()
+    if (spec === "mosquitto") return startMosquitto()
+    return undefined
+}
+
+function addressOf(url: string): BrokerAddress {
+    const u = new URL(url)
+    if (u.protocol !== "mqtt:") throw new Error(`broker ${url}: expected "aedes", "mosquitto" or an mqtt:// URL`)
+    return { url, port: Number(u.port || 1883) }
+}

@@ -1,0 +1,74 @@
+// Child processes of the live harness (devtools, VMs, mosquitto, builds): spawned
+// in one place so every one of them is killed when this Node process exits, even
+// when a test forgets stop() or throws half-way through a start.
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process"
+import { join } from "node:path"
+
+export const ROOT = join(import.meta.dirname, "..", "..")
+export const DEVS_BIN = join(ROOT, "node_modules", ".bin", "devicescript")
+
+const live = new Set<ChildProcess>()
+
+function killAll() {
+    for (const child of live) child.kill("SIGKILL")
+}
+
+process.once("exit", killAll)
+// A signal skips the "exit" event; with no other listener Node would just die and
+// leave the VMs and the broker running. Only take over when nobody else did.
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(sig, () => {
+        killAll()
+        if (process.listenerCount(sig) === 0) process.kill(process.pid, sig)
+    })
+}
+
+export interface Child {
+    readonly proc: ChildProcess
+    /** resolves with the exit code (or the signal name) once the process is gone */
+    readonly exited: Promise<number | string>
+}
+
+/** Spawns a tracked child; `onLine` gets each stdout/stderr line as it arrives. */
+export function spawnTracked(cmd: string, args: string[], options: SpawnOptions, onLine: (line: string) => void): Child {
+    const proc = spawn(cmd, args, { ...options, stdio: ["ignore", "pipe", "pipe"] })
+    live.add(proc)
+    for (const stream of [proc.stdout!, proc.stderr!]) {
+        let rest = ""
+        stream.setEncoding("utf8")
+        stream.on("data", (chunk: string) => {
+            const parts = (rest + chunk).split("\n")
+            rest = parts.pop()!
+            for (const p of parts) onLine(p.replace(/\r$/, ""))
+        })
+        stream.on("end", () => rest && onLine(rest))
+    }
+    const exited = new Promise<number | string>((resolve) => {
+        proc.once("error", (e) => {
+            onLine(`spawn ${cmd}: ${e.message}`)
+            live.delete(proc)
+            resolve("error")
+        })
+        proc.once("exit", (code, signal) => {
+            live.delete(proc)
+            resolve(code ?? signal ?? "unknown")
+        })
+    })
+    return { proc, exited }
+}
+
+/** SIGKILL (a power cut, nothing flushed) and wait until the process is gone. */
+export async function killChild(child: Child): Promise<void> {
+    if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill("SIGKILL")
+    await child.exited
+}
+
+/** Rejects after `ms` with `what` in the message; `cancel` also clears it. */
+export function deadline(ms: number, what: () => string): { promise: Promise<never>; cancel: () => void } {
+    let timer: NodeJS.Timeout | undefined
+    const promise = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what()}`)), ms)
+    })
+    promise.catch(() => {})
+    return { promise, cancel: () => clearTimeout(timer) }
+}

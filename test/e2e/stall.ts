@@ -1,0 +1,87 @@
+// Shared set-up for the end-to-end tests: the real firmware (src/main.ts) in the
+// DeviceScript VM, jacdac-ts sensors, a real broker, everything recorded.
+import { configFrom } from "../../src/core/config"
+import { presetTariff } from "../../src/core/tariff"
+import { LiveChecker } from "../../sim/live/checker"
+import type { Received } from "../../sim/live/collector"
+import { startLive, type Live } from "../../sim/live/index"
+import type { SensorValues } from "../../sim/live/sensors"
+
+export const STALL = "S1"
+export const ROOT = "stalls/" + STALL
+export const FINISH_MS = 3000
+
+/** Time-lapse prices: 5 s periods, 10 s grace, so a whole session takes under a minute. */
+export const TIMELAPSE_TARIFF = {
+    id: "E2E-TIMELAPSE",
+    currency: "EUR",
+    mode: "per_minute",
+    tierThresholdsKw: [60],
+    perMinuteMinor: [17, 34],
+    perKwhMinor: 0,
+    idlePerMinuteMinor: 35,
+    idleGraceMs: 10000,
+    idleGraceMode: "deduct",
+    periodMs: 5000,
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export async function startStall(broker: "mosquitto" | "aedes" = "mosquitto"): Promise<Live> {
+    return startLive({
+        broker,
+        settings: (b) => ({
+            STALL_ID: STALL,
+            MQTT_PORT: b.port,
+            TAP: true,
+            SAMPLE_MS: 500,
+            TELEMETRY_MS: 2000,
+            FINISH_MS,
+        }),
+        onVmLine: process.env.E2E_VERBOSE ? (l) => console.log("VM:", l) : undefined,
+    })
+}
+
+/** Everything the firmware said, checked against the schemas and a replay of its tap. */
+export function check(received: Received[]) {
+    const checker = new LiveChecker("stalls", STALL, {
+        tariff: presetTariff("DE-2017")!,
+        config: configFrom({ finishAfterMs: FINISH_MS }),
+    })
+    for (const m of received) checker.add(m)
+    return checker.report
+}
+
+export function json(received: Received[], suffix: string): any[] {
+    return received.filter((m) => m.topic === ROOT + "/" + suffix).map((m) => m.json)
+}
+
+export async function cmd(live: Live, name: string, body: unknown): Promise<void> {
+    await live.collector.publish(`${ROOT}/cmd/${name}`, typeof body === "string" ? body : JSON.stringify(body))
+}
+
+/** Holds each sensor state for its time: the stall samples on its own clock. */
+export async function drive(live: Live, steps: [SensorValues, number][]): Promise<void> {
+    for (const [values, ms] of steps) {
+        live.sensors.set(values)
+        await sleep(ms)
+    }
+}
+
+export function waitStatus(live: Live, state: string, timeoutMs: number, since = 0): Promise<Received> {
+    return live.collector.waitFor(
+        (m) => m.topic === ROOT + "/status" && (m.json as any)?.state === state,
+        timeoutMs,
+        `status ${state}`,
+        since
+    )
+}
+
+/** A session: plug, charge at 40 then 100 kW (both tiers), finish (B), idle past the grace, unplug. */
+export const SESSION: [SensorValues, number][] = [
+    [{ pilot: "B", volts: 400, amps: 0 }, 2000],
+    [{ pilot: "C", volts: 400, amps: 100 }, 6000],
+    [{ pilot: "C", volts: 400, amps: 250 }, 9000],
+    [{ pilot: "B", volts: 400, amps: 0 }, 14000],
+    [{ pilot: "A", volts: 0, amps: 0 }, 1500],
+]
