@@ -99,9 +99,10 @@ link.onUp = async () => {
 link.onDown = why => {
     console.log("link down: " + why)
     ctl.disconnected()
+    ctl.event("link_reset", why, now())
 }
-link.onMessage = async (topic, payload) => {
-    ctl.message(topic, payload, now())
+link.onMessage = async (topic, payload, bytes) => {
+    ctl.message(topic, payload, now(), bytes)
     await flush()
 }
 

@@ -28,6 +28,10 @@ export interface CheckReport {
     traceRows: unknown[]
 }
 
+function milli(x: number | null): number | null {
+    return x === null ? null : x / 1000
+}
+
 export class LiveChecker {
     private rows: unknown[] = []
     /** tap rows received, and rows the firmware says it emitted (checkpoint markers) */
@@ -64,7 +68,10 @@ export class LiveChecker {
     }
 
     private tapRow(row: any): void {
-        if (!Array.isArray(row) && row.event === "checkpoint") {
+        // the tap carries the meter's integers (mV, mA); a trace carries volts and amps,
+        // divided exactly as the firmware divides them
+        if (Array.isArray(row)) row = [row[0], row[1], milli(row[2]), milli(row[3])]
+        else if (row.event === "checkpoint") {
             if (row.rows !== this.rowsReceived) this.tapGap = true
             this.checkpointRows = row.rows
             return

@@ -145,8 +145,8 @@ export class StallController {
         this.online = false
     }
 
-    /** An MQTT message on a subscribed topic; matched exactly. */
-    message(topic: string, payload: string, t: number): void {
+    /** An MQTT message on a subscribed topic; matched exactly. `bytes`: its size on the wire. */
+    message(topic: string, payload: string, t: number, bytes = payload.length): void {
         const cmd = this.root + "/cmd/"
         if (topic === this.root + "/status") {
             // our own retained status: a will published late (e.g. after a broker
@@ -155,24 +155,24 @@ export class StallController {
             return
         }
         if (topic === this.id.prefix + "/clock") {
-            const c = parseClock(payload)
+            const c = parseClock(payload, bytes)
             if (c.error) this.reject(c.error, t)
             else this.epochOffset = c.value - t
         } else if (topic === cmd + "authorize") {
-            const a = parseAuthorize(payload)
+            const a = parseAuthorize(payload, bytes)
             if (a.error) return this.reject(a.error, t)
             this.acct.authorize(a.value.account, a.value.freeWh)
             this.tapRow({ event: "authorize", account: a.value.account, freeWh: a.value.freeWh, t })
             const s = this.sessionId()
             this.event("authorized", a.value.account + (s ? " for " + s : " for the next session"), t)
         } else if (topic === cmd + "tariff") {
-            const p = parseTariff(payload)
+            const p = parseTariff(payload, bytes)
             if (p.error) return this.reject(p.error, t)
             this.acct.setTariff(p.value)
             this.tapRow({ event: "tariff", tariff: p.value, t })
             this.event("tariff_changed", p.value.id + " for sessions from now on", t)
         } else if (topic === cmd + "ack") {
-            const a = parseAck(payload)
+            const a = parseAck(payload, bytes)
             if (a.error) return this.reject(a.error, t)
             const kept = this.outbox.filter(e => e.sessionId !== a.value)
             if (kept.length !== this.outbox.length) {

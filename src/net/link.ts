@@ -24,7 +24,7 @@ export class Link {
     private resetting = false
     private up = false
     /** called with every message on a subscribed topic, and on (dis)connection */
-    onMessage: (topic: string, payload: string) => Promise<void> = null
+    onMessage: (topic: string, payload: string, bytes: number) => Promise<void> = null
     onUp: () => Promise<void> = null
     onDown: (why: string) => void = null
 
@@ -69,7 +69,7 @@ export class Link {
         const deliver = async (msg: any) => {
             const topic: string = msg.topic
             if (topic === self.echoTopic) self.lastEcho = ds.millis()
-            else if (self.onMessage) await self.onMessage(topic, msg.content.toString())
+            else if (self.onMessage) await self.onMessage(topic, msg.content.toString(), msg.content.length)
         }
         await this.guard(async () => {
             await self.client.subscribe(self.root + "/cmd/#", deliver, 1)

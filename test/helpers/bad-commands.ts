@@ -117,6 +117,9 @@ function notAnObject(topicSuffix: CommandTopic): BadCommand[] {
 // ---- cmd/authorize ----------------------------------------------------------------------
 
 const AUTHORIZE: BadCommand[] = [
+    authorize({ account: "Zoë Müller" }, "non-ASCII account (records and flash take printable ASCII)"),
+    authorize({ account: "tab\there" }, "a control character in the account"),
+    authorize({ freeWh: 0.5 }, "fractional credit: the credit is whole Wh"),
     authorize({ account: DELETE }, "account missing"),
     authorize({ account: 12345 }, "account is a number"),
     authorize({ account: null }, "account is null"),
@@ -131,11 +134,7 @@ const AUTHORIZE: BadCommand[] = [
     authorize({ account: "acct\u00001" }, "NUL in the account"),
     authorize({ account: "acct\u001b[31m" }, "ANSI escape in the account"),
     authorize({ account: "acct\u007f" }, "DEL in the account"),
-    authorize(
-        { account: "\u{1F50C}".repeat(33) },
-        "33 emoji: 66 UTF-16 units, over 64",
-        "JSON Schema counts code points (33), the parser UTF-16 units (66)"
-    ),
+    authorize({ account: "\u{1F50C}".repeat(33) }, "33 emoji: not ASCII (and 66 UTF-16 units)"),
     authorize({ freeWh: -1 }, "freeWh negative"),
     authorize({ freeWh: "400000" }, "freeWh as a string"),
     authorize({ freeWh: "NaN" }, "freeWh NaN as a string"),
@@ -169,6 +168,9 @@ const TARIFF_REQUIRED = [
 ]
 
 const TARIFF: BadCommand[] = [
+    tariff({ idleGraceMs: 300000.5 }, "fractional grace: whole ms only"),
+    tariff({ perMinuteMinor: [17.1234, 34] }, "a price with 4 decimals", "at most 3 decimals (the VM prints ~6 digits)"),
+    tariff({ tierThresholdsKw: [60.0001] }, "a threshold with 4 decimals", "at most 3 decimals (the VM prints ~6 digits)"),
     ...TARIFF_REQUIRED.map((f) => tariff({ [f]: DELETE }, `${f} missing`)),
     tariff({ id: "" }, "id empty"),
     tariff({ id: "X".repeat(33) }, "id of 33 characters"),
