@@ -121,6 +121,8 @@ async function sample(): Promise<void> {
     sampleAgain = true
     while (sampleAgain) {
         sampleAgain = false
+        // the pilot is unknown until debounced: an initial A is not an unplug
+        if (sensors.identified() && !pilot.settled) break
         if (!sensors.identified()) {
             const why = await sensors.identify()
             if (why && ds.millis() >= BIND_GRACE_MS) {

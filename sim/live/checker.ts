@@ -32,13 +32,28 @@ function milli(x: number | null): number | null {
     return x === null ? null : x / 1000
 }
 
+/**
+ * One possible history of what the core consumed. A reboot restarts the firmware
+ * from its last durable checkpoint: normally the last one the tap reported, but the
+ * simulator's flash image reaches disk on its own schedule, so an earlier one is
+ * possible after a kill. Each option is followed until a record tells them apart.
+ */
+interface History {
+    rows: unknown[]
+    /** index in `rows` where the current boot's rows begin (tap counts restart per boot) */
+    bootStart: number
+    /** cut points the firmware reported (checkpoint markers), oldest first */
+    cuts: number[]
+}
+
+/** earlier checkpoints considered at a reboot, and histories kept at most */
+const CUTS_TRIED = 3
+const MAX_HISTORIES = 27
+
 export class LiveChecker {
-    private rows: unknown[] = []
-    /** tap rows received, and rows the firmware says it emitted (checkpoint markers) */
-    private rowsReceived = 0
+    private histories: History[] = [{ rows: [], bootStart: 0, cuts: [0] }]
+    /** rows were lost (the broker was away): records cannot be replayed */
     private tapGap = false
-    /** rows covered by the last checkpoint the firmware saved, per the tap */
-    private checkpointRows = 0
     private seenRecords = new Set<string>()
     readonly report: CheckReport = { messages: 0, bytes: 0, byKind: {}, schemaErrors: [], records: [], traceRows: [] }
 
@@ -68,37 +83,53 @@ export class LiveChecker {
     }
 
     private tapRow(row: any): void {
+        if (!Array.isArray(row) && row.event === "checkpoint") {
+            for (const h of this.histories) {
+                if (h.bootStart + row.rows !== h.rows.length) this.tapGap = true
+                h.cuts.push(h.bootStart + row.rows)
+            }
+            return
+        }
         // the tap carries the meter's integers (mV, mA); a trace carries volts and amps,
         // divided exactly as the firmware divides them
         if (Array.isArray(row)) row = [row[0], row[1], milli(row[2]), milli(row[3])]
-        else if (row.event === "checkpoint") {
-            if (row.rows !== this.rowsReceived) this.tapGap = true
-            this.checkpointRows = row.rows
-            return
-        }
-        // the firmware restarts from its last checkpoint: what came after it is lost;
-        // its row count restarts there too
-        if (!Array.isArray(row) && row.event === "reboot") {
-            this.rows = this.rows.slice(0, this.checkpointRows)
-            this.rowsReceived = this.checkpointRows
-        }
-        this.rows.push(row)
-        this.rowsReceived++
+        if (!Array.isArray(row) && row.event === "reboot") this.histories = this.rebooted(row)
+        else for (const h of this.histories) h.rows.push(row)
+    }
+
+    private rebooted(row: unknown): History[] {
+        const next: History[] = []
+        for (const h of this.histories)
+            for (const cut of h.cuts.slice(-CUTS_TRIED).reverse()) {
+                const rows = h.rows.slice(0, cut)
+                next.push({ rows: [...rows, row], bootStart: rows.length, cuts: h.cuts.filter((c) => c <= cut) })
+            }
+        return next.slice(0, MAX_HISTORIES)
     }
 
     private checkRecord(rec: SessionRecord & { sessionId: string }): void {
         if (this.seenRecords.has(rec.sessionId)) return // a resend: checked already
         this.seenRecords.add(rec.sessionId)
-        this.report.traceRows = this.rows.slice()
-        const replayed = replayTrace({ ...this.header, rows: this.rows }).filter(
-            (o) => o.type === "session" && o.sessionSeq === rec.sessionSeq
-        )
         const { stallId, sessionId, fw, pluggedAt, unpluggedAt, ...semantics } = rec as any
         if (this.tapGap) return void this.report.records.push({ sessionId, verifiable: false, diff: null })
-        const diff =
-            replayed.length === 0
-                ? "no record for this session in the replay of the tap"
-                : outputsDiff([replayed[replayed.length - 1]], [semantics])
-        this.report.records.push({ sessionId, verifiable: true, diff })
+        let firstDiff: string | null = null
+        for (const h of this.histories) {
+            const replayed = replayTrace({ ...this.header, rows: h.rows }).filter(
+                (o) => o.type === "session" && o.sessionSeq === rec.sessionSeq
+            )
+            const diff =
+                replayed.length === 0
+                    ? "no record for this session in the replay of the tap"
+                    : outputsDiff([replayed[replayed.length - 1]], [semantics])
+            if (diff === null) {
+                // this history is what happened: drop the others
+                this.histories = [h]
+                this.report.traceRows = h.rows.slice()
+                return void this.report.records.push({ sessionId, verifiable: true, diff: null })
+            }
+            firstDiff ??= diff
+        }
+        this.report.traceRows = this.histories[0].rows.slice()
+        this.report.records.push({ sessionId, verifiable: true, diff: firstDiff })
     }
 }

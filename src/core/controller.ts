@@ -49,8 +49,9 @@ export interface OutboxEntry {
     record: SessionMessage
 }
 
-/** events held while the broker is away; older ones are dropped first */
+/** events and tap rows held while the broker is away; older ones are dropped first */
 const MAX_QUEUED_EVENTS = 16
+const MAX_QUEUED_TAP = 32
 
 export class StallController {
     readonly id: StallIdentity
@@ -67,6 +68,7 @@ export class StallController {
     private cfg: ControllerConfig
     private out: Publish[] = []
     private queuedEvents: Publish[] = []
+    private queuedTap: Publish[] = []
     /** site clock: epochMs - t, once known */
     private epochOffset: number | null = null
     private sinceMs = 0
@@ -137,7 +139,9 @@ export class StallController {
         this.online = true
         this.publishStatus(t)
         for (let i = 0; i < this.queuedEvents.length; i++) this.out.push(this.queuedEvents[i])
+        for (let i = 0; i < this.queuedTap.length; i++) this.out.push(this.queuedTap[i])
         this.queuedEvents = []
+        this.queuedTap = []
         this.resend(t)
     }
 
@@ -195,20 +199,22 @@ export class StallController {
     checkpointSaved(cp: TakenCheckpoint, t: number): void {
         this.savedRevision = cp.revision
         this.checkpointDue = this.acct.revision !== cp.revision
-        if (this.cfg.tap) this.publish("tap", JSON.stringify({ event: "checkpoint", rows: cp.tapRows, t }), 0, false)
+        if (this.cfg.tap)
+            this.queueable("tap", JSON.stringify({ event: "checkpoint", rows: cp.tapRows, t }), 0, this.queuedTap, MAX_QUEUED_TAP)
     }
 
     event(kind: EventKind, detail: string, t: number): void {
-        const p: Publish = {
-            topic: this.root + "/event",
-            payload: JSON.stringify(eventMessage(this.id, kind, detail, t, this.wallAt(t))),
-            qos: 1,
-            retain: false,
-        }
+        const payload = JSON.stringify(eventMessage(this.id, kind, detail, t, this.wallAt(t)))
+        this.queueable("event", payload, 1, this.queuedEvents, MAX_QUEUED_EVENTS)
+    }
+
+    /** Sent now, or held (bounded) until the broker is back. */
+    private queueable(suffix: string, payload: string, qos: number, queue: Publish[], max: number): void {
+        const p: Publish = { topic: this.root + "/" + suffix, payload, qos, retain: false }
         if (this.online) this.out.push(p)
         else {
-            if (this.queuedEvents.length >= MAX_QUEUED_EVENTS) this.queuedEvents = this.queuedEvents.slice(1)
-            this.queuedEvents.push(p)
+            if (queue.length >= max) queue.shift()
+            queue.push(p)
         }
     }
 
@@ -277,7 +283,7 @@ export class StallController {
     private tapRow(row: any): void {
         if (!this.cfg.tap) return
         this.tapRows++
-        this.publish("tap", JSON.stringify(row), 0, false)
+        this.queueable("tap", JSON.stringify(row), 0, this.queuedTap, MAX_QUEUED_TAP)
     }
 
     /** Only while connected: status and records are sent again on connect. */

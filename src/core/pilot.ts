@@ -44,20 +44,18 @@ export const PILOT_DEBOUNCE_READS = 3
 
 /**
  * A new state is reported only once it has been read this many times in a row,
- * so contact bounce at plug-in never opens and closes sessions. Starts at A:
- * no session opens until a plugged state has been stable.
+ * so contact bounce at plug-in never opens and closes sessions. Until some state
+ * has been read that often (`settled`), the pilot is unknown: a controller that
+ * just booted must not take its initial A for an unplug.
  */
 export class PilotDebouncer {
     state: PilotState = "A"
+    settled = false
     private candidate: PilotState = "A"
     private count = 0
 
     read(volts: number): PilotState {
         const s = pilotFromVolts(volts)
-        if (s === this.state) {
-            this.count = 0
-            return this.state
-        }
         if (s === this.candidate) this.count++
         else {
             this.candidate = s
@@ -65,7 +63,7 @@ export class PilotDebouncer {
         }
         if (this.count >= PILOT_DEBOUNCE_READS) {
             this.state = s
-            this.count = 0
+            this.settled = true
         }
         return this.state
     }

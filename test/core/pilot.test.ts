@@ -21,6 +21,17 @@ describe("pilotFromVolts (IEC 61851 levels, ±1 V windows)", () => {
 })
 
 describe("PilotDebouncer", () => {
+    test("unknown until a state was read 3 times in a row", () => {
+        const d = new PilotDebouncer()
+        expect(d.settled).toBe(false)
+        d.read(12)
+        d.read(12)
+        expect(d.settled).toBe(false)
+        d.read(12)
+        expect(d.settled).toBe(true)
+        expect(d.state).toBe("A")
+    })
+
     test("a new state must be read 3 times in a row", () => {
         const d = new PilotDebouncer()
         expect(d.read(9)).toBe("A")

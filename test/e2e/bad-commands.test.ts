@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, expect, test } from "vitest"
+import type { Live } from "../../sim/live/index"
+import { BAD_COMMANDS, topicOf } from "../helpers/bad-commands"
+import { drive, json, ROOT, sleep, startStall, waitStatus } from "./stall"
+
+// Over a hundred malformed commands, and commands on other stalls' topics: each of
+// the stall's own is rejected with an event, nothing changes, the stall keeps running.
+let live: Live
+beforeAll(async () => {
+    live = await startStall("mosquitto")
+    await waitStatus(live, "available", 30_000)
+})
+afterAll(async () => live?.stop())
+
+test("every malformed command is rejected with an event and changes nothing", async () => {
+    const c = live.collector
+    const mine = BAD_COMMANDS.filter((b) => !b.otherStall)
+    const foreign = BAD_COMMANDS.filter((b) => b.otherStall)
+    expect(mine.length).toBeGreaterThanOrEqual(100)
+    const since = c.count
+    for (const b of [...mine, ...foreign]) {
+        await c.publish(topicOf(b, "stalls", "S1"), b.payload)
+        await sleep(20) // a real backend does not burst thousands: keep the VM's queue short
+    }
+    const rejected = () => json(c.received.slice(since), "event").filter((e) => e.kind === "command_rejected")
+    await c.waitFor(() => rejected().length >= mine.length, 60_000, `${mine.length} command_rejected events`, since)
+    await sleep(2000)
+    // foreign topics under the stall's own cmd/ subscription are rejected too; others never arrive
+    const underOwnCmd = foreign.filter((b) => topicOf(b, "stalls", "S1").startsWith(ROOT + "/cmd/")).length
+    expect(rejected().length).toBe(mine.length + underOwnCmd)
+    expect(json(c.received.slice(since), "event").filter((e) => e.kind !== "command_rejected")).toEqual([])
+
+    // nothing changed: still available, still the default tariff, still charging and billing
+    expect(json(c.received.slice(since), "status")).toEqual([])
+    await drive(live, [
+        [{ pilot: "B", volts: 400, amps: 0 }, 1500],
+        [{ pilot: "C", volts: 400, amps: 200 }, 3000],
+        [{ pilot: "A", volts: 0, amps: 0 }, 0],
+    ])
+    const rec = (await c.waitFor((m) => m.topic === ROOT + "/session", 15_000, "a session after the flood", since)).json as any
+    expect(rec).toMatchObject({ tariffId: "DE-2017", account: null, sessionSeq: 1 })
+})
