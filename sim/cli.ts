@@ -1,5 +1,6 @@
 import { replayCommand } from "./replay"
 import { runCommand } from "./run"
+import { liveCommand } from "./live-command"
 
 const USAGE = "usage: sim <replay TRACE.json | run SCENARIO | live SCENARIO | fleet --stalls N>"
 
@@ -7,6 +8,8 @@ async function main(argv: string[]): Promise<number> {
     const [cmd, ...rest] = argv
     if (cmd === "replay") return replayCommand(rest)
     if (cmd === "run") return runCommand(rest)
+    if (cmd === "fleet") return (await import("./fleet")).fleetCommand(rest)
+    if (cmd === "live") return liveCommand(rest)
     process.stderr.write(USAGE + "\n")
     return 2
 }

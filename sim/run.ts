@@ -23,7 +23,7 @@ const CHART_MAX_DAYS = 7
 /** how often outputs are collected and progress redrawn */
 const COLLECT_EVERY_ROWS = 65_536
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 interface RunArgs {
     scenarioPath: string
@@ -70,7 +70,7 @@ function parseRunArgs(argv: string[]): RunArgs {
     }
 }
 
-function loadScenario(path: string): Scenario {
+export function loadScenario(path: string): Scenario {
     let text: string
     try {
         text = readFileSync(path, "utf8")

@@ -67,9 +67,12 @@ export class Link {
         })
         await this.guard(async () => await self.client.start())
         const deliver = async (msg: any) => {
+            // anything from the broker proves it alive: a busy stall behind on its
+            // queue must not reset the link for want of its own echo
+            self.lastEcho = ds.millis()
             const topic: string = msg.topic
-            if (topic === self.echoTopic) self.lastEcho = ds.millis()
-            else if (self.onMessage) await self.onMessage(topic, msg.content.toString(), msg.content.length)
+            if (topic !== self.echoTopic && self.onMessage)
+                await self.onMessage(topic, msg.content.toString(), msg.content.length)
         }
         await this.guard(async () => {
             await self.client.subscribe(self.root + "/cmd/#", deliver, 1)

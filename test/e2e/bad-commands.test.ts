@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, expect, test } from "vitest"
 import type { Live } from "../../sim/live/index"
 import { BAD_COMMANDS, topicOf } from "../helpers/bad-commands"
-import { drive, json, ROOT, sleep, startStall, waitStatus } from "./stall"
+import { drive, json, ROOT, sleep, startStall, waitStatus, ready } from "./stall"
 
 // Over a hundred malformed commands, and commands on other stalls' topics: each of
 // the stall's own is rejected with an event, nothing changes, the stall keeps running.
 let live: Live
 beforeAll(async () => {
     live = await startStall("mosquitto")
-    await waitStatus(live, "available", 30_000)
+    await ready(live)
 })
 afterAll(async () => live?.stop())
 
@@ -20,16 +20,14 @@ test("every malformed command is rejected with an event and changes nothing", as
     const since = c.count
     for (const b of [...mine, ...foreign]) {
         await c.publish(topicOf(b, "stalls", "S1"), b.payload)
-        // 10 a second: faster floods (50/s) delay the stall's own liveness echo past its
-        // deadline, and it resets the link (commands in flight are then lost, by design)
-        await sleep(100)
+        await sleep(50) // 20 a second: a backend misbehaving, not a denial of service
     }
     const rejected = () => json(c.received.slice(since), "event").filter((e) => e.kind === "command_rejected")
     // foreign topics under the stall's own cmd/ subscription are rejected too; others never arrive
     const underOwnCmd = foreign.filter((b) => topicOf(b, "stalls", "S1").startsWith(ROOT + "/cmd/")).length
     const expected = mine.length + underOwnCmd
     await c
-        .waitFor(() => rejected().length >= expected, 30_000, `${expected} command_rejected events`, since)
+        .waitFor(() => rejected().length >= expected, 90_000, `${expected} command_rejected events`, since)
         .catch((e) => {
             const others = json(c.received.slice(since), "event").filter((x) => x.kind !== "command_rejected")
             throw new Error(`${e.message}\ngot ${rejected().length}; other events: ${JSON.stringify(others)}`)

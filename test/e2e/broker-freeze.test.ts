@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, expect, test } from "vitest"
 import type { Live } from "../../sim/live/index"
 import { Collector } from "../../sim/live/collector"
-import { check, drive, json, ROOT, sleep, startStall, waitStatus } from "./stall"
+import { check, drive, json, ROOT, sleep, startStall, waitStatus, ready } from "./stall"
 
 // The broker freezes (SIGSTOP) for 30 s while a session goes on: the stall notices,
 // reconnects when it thaws, and nothing is lost.
 let live: Live
 beforeAll(async () => {
     live = await startStall("mosquitto")
-    await waitStatus(live, "available", 30_000)
+    await ready(live)
 })
 afterAll(async () => live?.stop())
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest"
 import type { Live } from "../../sim/live/index"
 import { Collector } from "../../sim/live/collector"
-import { check, cmd, drive, ROOT, sleep, startStall, waitStatus } from "./stall"
+import { check, cmd, drive, ROOT, sleep, startStall, waitStatus, ready } from "./stall"
 
 // The broker dies before the session ends and is back 20 s after it ended: the
 // record made while it was down arrives after the reconnect (the consumer keeps one
@@ -9,7 +9,7 @@ import { check, cmd, drive, ROOT, sleep, startStall, waitStatus } from "./stall"
 let live: Live
 beforeAll(async () => {
     live = await startStall("mosquitto")
-    await waitStatus(live, "available", 30_000)
+    await ready(live)
 })
 afterAll(async () => live?.stop())
 

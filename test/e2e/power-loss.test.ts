@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, expect, test } from "vitest"
 import type { Live } from "../../sim/live/index"
-import { check, cmd, drive, json, ROOT, sleep, startStall, TIMELAPSE_TARIFF, waitStatus } from "./stall"
+import { check, cmd, drive, json, ROOT, sleep, startStall, TIMELAPSE_TARIFF, waitStatus, ready } from "./stall"
 
 // The VM is killed mid-charge and restarted: the session resumes from flash, the
 // record shows the outage, and the outage is not billed.
 let live: Live
 beforeAll(async () => {
     live = await startStall("mosquitto")
-    await waitStatus(live, "available", 30_000)
+    await ready(live)
 })
 afterAll(async () => live?.stop())
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import type { Live } from "../../sim/live/index"
 import { Collector } from "../../sim/live/collector"
-import { check, cmd, drive, json, ROOT, SESSION, sleep, startStall, TIMELAPSE_TARIFF, waitStatus } from "./stall"
+import { check, cmd, drive, json, ROOT, SESSION, sleep, startStall, TIMELAPSE_TARIFF, waitStatus, ready } from "./stall"
 
 // A whole session on the real firmware: plug, authorize, charge across the tier
 // threshold, finish, idle past the grace, unplug. The record that arrives over
@@ -11,7 +11,7 @@ describe("a whole session, end to end", () => {
 
     beforeAll(async () => {
         live = await startStall("mosquitto")
-        await waitStatus(live, "available", 30_000)
+        await ready(live)
     })
     afterAll(async () => live?.stop())
 

@@ -68,6 +68,12 @@ export async function drive(live: Live, steps: [SensorValues, number][]): Promis
     }
 }
 
+/** Online and booted: the status and the boot event (queued until connected) are in. */
+export async function ready(live: Live): Promise<void> {
+    await waitStatus(live, "available", 30_000)
+    await live.collector.waitFor((m) => m.topic === ROOT + "/event" && (m.json as any)?.kind === "boot", 10_000, "boot event")
+}
+
 export function waitStatus(live: Live, state: string, timeoutMs: number, since = 0): Promise<Received> {
     return live.collector.waitFor(
         (m) => m.topic === ROOT + "/status" && (m.json as any)?.state === state,

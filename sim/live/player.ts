@@ -1,0 +1,53 @@
+// Serves a stall-trace/1 to a live stall in real time: sample rows become sensor
+// values, authorize/tariff rows become MQTT commands, and a reboot row (after the
+// gap in which the trace has no samples) is a power cut of the VM.
+import type { Row } from "../scenario"
+import type { Live } from "./index"
+
+export interface PlayHooks {
+    /** a command to the stall, e.g. ("authorize", {account}) */
+    command(name: "authorize" | "tariff", body: unknown): Promise<void>
+    /** the power goes off now; back on at the reboot row */
+    powerOff(): Promise<void>
+    powerOn(): Promise<void>
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** True when the trace reboots before its next sample: the gap before it is the outage. */
+function rebootAhead(rows: Row[], i: number): boolean {
+    for (let j = i + 1; j < rows.length; j++) {
+        const r = rows[j]
+        if (Array.isArray(r)) return false
+        if (r.event === "reboot") return true
+    }
+    return false
+}
+
+export async function playTrace(live: Live, rows: Row[], hooks: PlayHooks, onProgress?: (done: number) => void): Promise<void> {
+    const first = rows.find((r) => Array.isArray(r)) as [number, ...unknown[]] | undefined
+    if (!first) return
+    const t0 = first[0]
+    const start = Date.now()
+    let poweredOff = false
+    for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]
+        const wait = start + (Array.isArray(row) ? row[0] : row.t) - t0 - Date.now()
+        if (wait > 0) await sleep(wait)
+        if (Array.isArray(row)) {
+            const [, pilot, volts, amps] = row
+            const readable = volts !== null && amps !== null
+            live.sensors.fail(!readable, "nan")
+            live.sensors.set({ pilot, volts: volts ?? 0, amps: amps ?? 0 })
+            if (rebootAhead(rows, i)) {
+                await hooks.powerOff()
+                poweredOff = true
+            }
+        } else if (row.event === "reboot") {
+            if (poweredOff) await hooks.powerOn()
+            poweredOff = false
+        } else if (row.event === "authorize") await hooks.command("authorize", { account: row.account, freeWh: row.freeWh ?? 0 })
+        else if (row.event === "tariff") await hooks.command("tariff", row.tariff)
+        onProgress?.(i + 1)
+    }
+}
