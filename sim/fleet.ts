@@ -51,6 +51,8 @@ export interface FleetReport {
     bytesPerSession: number | null
     records: { published: number; received: number; duplicates: number; lost: number; unacked: number }
     latencyMs: { records: Stats; status: Stats }
+    /** real time each feed of every stall took: the simulation's own share of the latencies (one thread) */
+    feedMs: Stats
     schema: { checked: number; errors: number; firstError: string | null }
     /** stall connections refused or lost (simulated power cuts excluded), and the backend's */
     connectionFailures: number
@@ -123,10 +125,13 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         const receivedBefore = be.received
         const feedStart = performance.now()
         let lastClock = 0
+        const feedMs: number[] = []
         await new Promise<void>((resolve) => {
             const timer = setInterval(() => {
-                const now = Math.min(endMs, Math.floor((performance.now() - feedStart) * speed))
+                const tickStart = performance.now()
+                const now = Math.min(endMs, Math.floor((tickStart - feedStart) * speed))
                 for (const s of stalls) s.advance(now)
+                feedMs.push(performance.now() - tickStart)
                 if (now - lastClock >= CLOCK_EVERY_MS) be.clock(epoch0 + (lastClock = now))
                 progress?.update(stalls.length * (now / 1000))
                 if (now >= endMs) {
@@ -170,6 +175,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
                 unacked: stalls.reduce((n, s) => n + s.pendingRecords, 0),
             },
             latencyMs: { records: summarize(be.recordLatencyMs), status: summarize(be.statusLatencyMs) },
+            feedMs: summarize(feedMs),
             schema: { checked: be.schemaChecked, errors: be.schemaErrors, firstError: be.firstSchemaError },
             connectionFailures: stalls.reduce((n, s) => n + s.failures, 0) + be.disconnects,
             stallsOffline: stalls.filter((s) => !s.online).length,
@@ -257,6 +263,7 @@ export function formatReport(r: FleetReport): string {
         `  latency (ms)       ${["p50", "p95", "p99", "max"].map((h) => h.padStart(9)).join("")}${"count".padStart(10)}`,
         lat("records", r.latencyMs.records),
         lat("status", r.latencyMs.status),
+        lat("feed (all stalls)", r.feedMs),
         `  schema errors      ${fmt(r.schema.errors)} of ${fmt(r.schema.checked)} checked${r.schema.firstError ? ` (first: ${r.schema.firstError})` : ""}`,
         `  connection fails   ${fmt(r.connectionFailures)} (stalls offline at the end: ${fmt(r.stallsOffline)})`,
         `  result             ${verdict}`,

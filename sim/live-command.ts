@@ -90,7 +90,7 @@ function describe(m: Received, root: string): string | null {
     if (kind === "status") return `status     ${j.state}${j.sessionId ? "  " + j.sessionId : ""}${j.faultReason ? "  (" + j.faultReason + ")" : ""}`
     if (kind === "telemetry")
         return j.sessionId
-            ? `telemetry  ${j.state} ${(j.powerW / 1000).toFixed(1)} kW · ${formatKwh(j.energyWh)} · tier ${j.tier + 1} · idle ${Math.round(j.idleMs / 1000)} s · ${formatMoney(j.costMinor, j.currency)}`
+            ? `telemetry  ${j.state} ${(j.powerW / 1000).toFixed(1)} kW · ${formatKwh(j.energyWh)} · tier ${j.tier < 0 ? "-" : j.tier + 1} · idle ${Math.round(j.idleMs / 1000)} s · ${formatMoney(j.costMinor, j.currency)}`
             : null
     if (kind === "event") return `event      ${j.kind}: ${j.detail}`
     if (kind === "session") return `session    ${j.sessionId} · ${formatKwh(j.energyWh)} · ${formatMoney(j.cost.totalMinor, j.currency)}`
@@ -174,9 +174,11 @@ export async function liveCommand(argv: string[]): Promise<number> {
             )
 
         out("")
+        const printed = new Set<string>()
         for (const m of c.received.filter((x) => x.topic === root + "session")) {
             const rec = m.json as any
-            if (!r.records.find((x) => x.sessionId === rec.sessionId)) continue
+            if (printed.has(rec.sessionId)) continue // a resend
+            printed.add(rec.sessionId)
             out(formatSession(rec, trace.tariff.periodMs))
             out("")
         }

@@ -257,6 +257,8 @@ export class StallController {
         this.outbox.push({ sessionId: m.sessionId, record: m })
         this.outboxDue = true
         this.publish("session", JSON.stringify(m), 1, false)
+        // this first send starts the resend period
+        this.lastResendT = t
     }
 
     private resend(t: number): void {

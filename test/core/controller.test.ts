@@ -81,9 +81,11 @@ describe("session records", () => {
     })
 
     test("are resent until acknowledged, then dropped", () => {
-        session(c, 1000, 10)
+        const end = session(c, 1000, 10)
         c.take()
-        c.tick(40_000)
+        c.tick(end + 29_000)
+        expect(json(c.take(), "session")).toHaveLength(0) // not before a resend period passed
+        c.tick(end + 30_000)
         expect(json(c.take(), "session").map((r) => r.sessionId)).toEqual(["S1-7-1"])
         c.message("stalls/S1/cmd/ack", JSON.stringify({ sessionId: "S1-7-1" }), 41_000)
         expect(c.outbox).toHaveLength(0)
