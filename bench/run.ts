@@ -7,6 +7,7 @@ import { configFrom } from "../src/core/config"
 import { PILOT_A } from "../src/core/pilot"
 import { syntheticSamples } from "../test/helpers/synthetic"
 import { DEVS_BIN, ROOT, runDevsTest } from "../test/helpers/devs"
+import { startLive } from "../sim/live/index"
 
 const NODE_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5_000_000)
 
@@ -66,7 +67,45 @@ function bytecode(): void {
     if (!m) process.exitCode = 1
 }
 
+/** `sim run --days 365`: a stall-year of 1 Hz samples through scenario generation and the core. */
+function stallYear(): void {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "sim/cli.ts", "run", "sim/scenarios/busy-day.json", "--days", "365", "--json"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        maxBuffer: 1 << 30,
+    })
+    const line = r.stderr.split("\n").find((l) => l.startsWith("simulated "))
+    console.log(`stall-year  : ${line ?? "failed\n" + r.stderr}`)
+    if (!line) process.exitCode = 1
+}
+
+/**
+ * Heap headroom of the real firmware during a session: bench/devs/heap-probe.ts runs
+ * src/main.ts in the VM (live, not test mode), the sensors charge a car, then it
+ * allocates 1 KB at a time until the VM runs out.
+ */
+async function heapHeadroom(): Promise<void> {
+    const live = await startLive({
+        broker: "aedes",
+        entry: "bench/devs/heap-probe.ts",
+        settings: (b) => ({ STALL_ID: "BENCH", MQTT_PORT: b.port, TAP: true }),
+    })
+    try {
+        live.sensors.set({ pilot: "B", volts: 400, amps: 0 })
+        await new Promise((r) => setTimeout(r, 4000))
+        live.sensors.set({ pilot: "C", volts: 400, amps: 250 })
+        await live.vm.waitForLine(/PANIC|heap probe: 1024 KB/, 120_000)
+        const probes = live.vm.lines.filter((l) => l.startsWith("heap probe: "))
+        const charging = live.collector.received.some((m) => m.topic.endsWith("/status") && m.payload.includes('"charging"'))
+        console.log(`heap        : ${probes.length ? probes[probes.length - 1].slice(12) : "?"} allocatable during a session${charging ? " (charging)" : " (NOT charging: check the run)"}, VM heap 64 KB`)
+    } finally {
+        await live.stop()
+    }
+}
+
 console.log(`# npm run bench (node ${process.version}, ${join(ROOT)})`)
 nodeCore()
 await vmCore()
 bytecode()
+stallYear()
+await heapHeadroom()
