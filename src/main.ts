@@ -64,32 +64,36 @@ for (const n of notes) ctl.event("checkpoint_invalid", n, now())
 for (const e of outboxErrors) ctl.event("storage_error", e, now())
 
 const link = new Link(settings, id)
-let flushing = false
-let flushAgain = false
+
+/** Runs `work` one at a time; a call while it runs makes it run once more after. */
+function coalesced(work: () => Promise<void>): () => Promise<void> {
+    let running = false
+    let again = false
+    return async () => {
+        again = true
+        if (running) return
+        running = true
+        while (again) {
+            again = false
+            await work()
+        }
+        running = false
+    }
+}
 
 /** Flash first (a record is in the outbox before its first publish), then the wire. */
-async function flush(): Promise<void> {
-    if (flushing) {
-        flushAgain = true
-        return
+const flush = coalesced(async () => {
+    if (ctl.outboxDue) {
+        ctl.outboxDue = false
+        if (!(await store.saveOutbox(ctl.outbox))) ctl.event("storage_error", "outbox not written", now())
     }
-    flushing = true
-    flushAgain = true
-    while (flushAgain) {
-        flushAgain = false
-        if (ctl.outboxDue) {
-            ctl.outboxDue = false
-            if (!(await store.saveOutbox(ctl.outbox))) ctl.event("storage_error", "outbox not written", now())
-        }
-        if (ctl.checkpointDue) {
-            const cp = ctl.takeCheckpoint()
-            if (await store.saveCheckpoint(cp.items, lineage)) ctl.checkpointSaved(cp, now())
-            else ctl.event("storage_error", "checkpoint not written", now())
-        }
-        for (const p of ctl.take()) await link.publish(p)
+    if (ctl.checkpointDue) {
+        const cp = ctl.takeCheckpoint()
+        if (await store.saveCheckpoint(cp.items, lineage)) ctl.checkpointSaved(cp, now())
+        else ctl.event("storage_error", "checkpoint not written", now())
     }
-    flushing = false
-}
+    for (const p of ctl.take()) await link.publish(p)
+})
 
 link.onUp = async () => {
     console.log("link up")
@@ -108,34 +112,26 @@ link.onMessage = async (topic, payload, bytes) => {
 
 const sensors = new StallSensors()
 const pilot = new PilotDebouncer()
-let sampling = false
-let sampleAgain = false
 
 /** One sample into the core: on the meter period and on every pilot change. */
-async function sample(): Promise<void> {
-    if (sampling) {
-        sampleAgain = true
-        return
-    }
-    sampling = true
-    sampleAgain = true
-    while (sampleAgain) {
-        sampleAgain = false
-        // the pilot is unknown until debounced: an initial A is not an unplug
-        if (sensors.identified() && !pilot.settled) break
-        if (!sensors.identified()) {
-            const why = await sensors.identify()
-            if (why && ds.millis() >= BIND_GRACE_MS) {
-                ctl.setRolesFault(true, why, now())
-                ctl.sample(now(), "F", null, null)
-            }
-            if (why) continue
-            ctl.setRolesFault(false, "", now())
+const sampleOnce = coalesced(async () => {
+    if (!sensors.identified()) {
+        const why = await sensors.identify()
+        if (why && ds.millis() >= BIND_GRACE_MS) {
+            ctl.setRolesFault(true, why, now())
+            ctl.sample(now(), "F", null, null)
         }
-        const m = sensors.readMeter()
-        ctl.sample(now(), pilot.state, m[0], m[1])
+        if (why) return
+        ctl.setRolesFault(false, "", now())
     }
-    sampling = false
+    // the pilot is unknown until debounced: an initial A is not an unplug
+    if (!pilot.settled) return
+    const m = sensors.readMeter()
+    ctl.sample(now(), pilot.state, m[0], m[1])
+})
+
+async function sample(): Promise<void> {
+    await sampleOnce()
     await flush()
 }
 
