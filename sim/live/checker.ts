@@ -85,7 +85,9 @@ export class LiveChecker {
     private tapRow(row: any): void {
         if (!Array.isArray(row) && row.event === "checkpoint") {
             for (const h of this.histories) {
-                if (h.bootStart + row.rows !== h.rows.length) this.tapGap = true
+                // rows consumed while the checkpoint was being written may come before
+                // its marker; fewer rows than it covers means some were lost
+                if (h.rows.length < h.bootStart + row.rows) this.tapGap = true
                 h.cuts.push(h.bootStart + row.rows)
             }
             return

@@ -46,8 +46,10 @@ export class Link {
         })
     }
 
+    /** Sending is connected too: another publish is in flight, and the client waits for it. */
     connected(): boolean {
-        return this.client.readyState === MQTTState.Connected
+        const s = this.client.readyState
+        return s === MQTTState.Connected || s === MQTTState.Sending
     }
 
     async start(prefix: string): Promise<void> {
@@ -61,9 +63,7 @@ export class Link {
         this.client.onerror.subscribe(async e => {
             // a socket error on a live connection leaves the client "connected" and
             // its ping timer then throws: reset it ourselves
-            const live =
-                self.client.readyState === MQTTState.Connected || self.client.readyState === MQTTState.Sending
-            if (live) await self.reset("socket error: " + e.message)
+            if (self.connected()) await self.reset("socket error: " + e.message)
         })
         await this.guard(async () => await self.client.start())
         const deliver = async (msg: any) => {
