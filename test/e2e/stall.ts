@@ -5,11 +5,12 @@ import { presetTariff } from "../../src/core/tariff"
 import { LiveChecker } from "../../sim/live/checker"
 import type { Received } from "../../sim/live/collector"
 import { startLive, type Live } from "../../sim/live/index"
-import type { SensorValues } from "../../sim/live/sensors"
+import type { SensorsOptions, SensorValues } from "../../sim/live/sensors"
 
 export const STALL = "S1"
 export const ROOT = "stalls/" + STALL
 export const FINISH_MS = 3000
+export const METER_FAULT_MS = 3000
 
 /** Time-lapse prices: 5 s periods, 10 s grace, so a whole session takes under a minute. */
 export const TIMELAPSE_TARIFF = {
@@ -27,9 +28,13 @@ export const TIMELAPSE_TARIFF = {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-export async function startStall(broker: "mosquitto" | "aedes" = "mosquitto"): Promise<Live> {
+export async function startStall(
+    broker: "mosquitto" | "aedes" = "mosquitto",
+    sensors?: SensorsOptions
+): Promise<Live> {
     return startLive({
         broker,
+        sensors,
         settings: (b) => ({
             STALL_ID: STALL,
             MQTT_PORT: b.port,
@@ -37,6 +42,7 @@ export async function startStall(broker: "mosquitto" | "aedes" = "mosquitto"): P
             SAMPLE_MS: 500,
             TELEMETRY_MS: 2000,
             FINISH_MS,
+            METER_FLT_MS: METER_FAULT_MS,
         }),
         onVmLine: process.env.E2E_VERBOSE ? (l) => console.log("VM:", l) : undefined,
     })
@@ -46,7 +52,7 @@ export async function startStall(broker: "mosquitto" | "aedes" = "mosquitto"): P
 export function check(received: Received[]) {
     const checker = new LiveChecker("stalls", STALL, {
         tariff: presetTariff("DE-2017")!,
-        config: configFrom({ finishAfterMs: FINISH_MS }),
+        config: configFrom({ finishAfterMs: FINISH_MS, meterFaultAfterMs: METER_FAULT_MS }),
     })
     for (const m of received) checker.add(m)
     return checker.report
