@@ -8,6 +8,7 @@ import { PILOT_A } from "../src/core/pilot"
 import { syntheticSamples } from "../test/helpers/synthetic"
 import { DEVS_BIN, ROOT, runDevsTest } from "../test/helpers/devs"
 import { startLive } from "../sim/live/index"
+import { runFleet } from "../sim/fleet"
 
 const NODE_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5_000_000)
 
@@ -103,9 +104,21 @@ async function heapHeadroom(): Promise<void> {
     }
 }
 
+/** N stalls (the core in Node with MQTT clients) through the embedded broker. */
+async function fleet(stalls: number): Promise<void> {
+    const r = await runFleet({ stalls, minutes: 30, speed: 60 })
+    const l = r.latencyMs.records
+    console.log(
+        `fleet       : ${stalls} stalls, 30 simulated min in ${r.realSeconds.toFixed(1)} s: ${Math.round(r.messages.perSecond)} msg/s, ` +
+            `records ${r.records.published} published / ${r.records.received} received / ${r.records.lost} lost, ` +
+            `record latency p50 ${l.p50?.toFixed(1)} ms p99 ${l.p99?.toFixed(1)} ms, ${r.bytesPerSession} bytes/session`
+    )
+}
+
 console.log(`# npm run bench (node ${process.version}, ${join(ROOT)})`)
 nodeCore()
 await vmCore()
 bytecode()
 stallYear()
+await fleet(100)
 await heapHeadroom()

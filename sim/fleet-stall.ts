@@ -5,17 +5,15 @@
 import mqtt, { type MqttClient } from "mqtt"
 import { StallAccounting } from "../src/core/accounting"
 import { configFrom, type StallConfig } from "../src/core/config"
-import { StallController, type OutboxEntry } from "../src/core/controller"
+import { OUTBOX_RECORDS, RESEND_MS, StallController, type OutboxEntry } from "../src/core/controller"
+import { defaultSettings } from "../src/core/settings"
 import { offlineMessage, stallRoot, type StallIdentity } from "../src/core/messages"
 import type { FleetLedger } from "./fleet-backend"
 import { StallTimeline } from "./fleet-timeline"
 import type { Row, Scenario, TraceHeader } from "./scenario"
 
-// as the firmware (src/main.ts, src/store/flash.ts), which Node cannot import
 const FW = "0.1.0-fleet"
-const RESEND_MS = 30_000
-const OUTBOX_SLOTS = 4
-const TELEMETRY_MS = 10_000
+const TELEMETRY_MS = defaultSettings().telemetryMs
 const KEEPALIVE_S = 15
 /** the accounts start with the first boot: sessionId = {stallId}-1-{seq} */
 const LINEAGE = 1
@@ -76,12 +74,13 @@ export class FleetStall {
         return this.ctl.outbox.length
     }
 
-    /**
-     * Runs the warm-up offline (records it closes wait in the outbox), then connects.
-     * Resolves true once connected, false after the timeout (mqtt.js keeps trying).
-     */
-    connect(): Promise<boolean> {
+    /** Runs the warm-up, offline: records it closes wait in the outbox for the connection. */
+    warmUp(): void {
         this.advance(0)
+    }
+
+    /** Resolves true once connected, false after the timeout (mqtt.js keeps trying). */
+    connect(): Promise<boolean> {
         const client = mqtt.connect(this.opts.url, {
             clientId: "stall-" + this.id.stallId,
             clean: true,
@@ -133,7 +132,7 @@ export class FleetStall {
     }
 
     private controller(acct: StallAccounting, outbox: OutboxEntry[]): StallController {
-        return new StallController(this.id, acct, LINEAGE, outbox, { telemetryMs: TELEMETRY_MS, resendMs: RESEND_MS, tap: false, maxOutbox: OUTBOX_SLOTS })
+        return new StallController(this.id, acct, LINEAGE, outbox, { telemetryMs: TELEMETRY_MS, resendMs: RESEND_MS, tap: false, maxOutbox: OUTBOX_RECORDS })
     }
 
     private row(r: Row): void {

@@ -94,6 +94,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         backend = await FleetBackend.start(url, prefix, ledger)
         const be = backend
         const epoch0 = Date.now()
+        let lastClock = 0
         be.clock(epoch0)
 
         const random = mulberry32(seed)
@@ -116,32 +117,19 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         }
         options.progress?.write(`fleet: connecting ${stalls.length} stalls to ${broker ? "an embedded aedes" : url}\n`)
         const connectStart = performance.now()
+        // all warm-ups first: done between connections, they would hold up their traffic
+        for (const s of stalls) s.warmUp()
         for (let i = 0; i < stalls.length; i += CONNECT_BATCH) await Promise.all(stalls.slice(i, i + CONNECT_BATCH).map((s) => s.connect()))
         const connectSeconds = (performance.now() - connectStart) / 1000
 
-        // the simulated clock: one timer feeds every stall up to it
         const endMs = Math.round(options.minutes * 60_000)
         const progress = options.progress ? createProgress(stalls.length * (endMs / 1000), `fleet: ${stalls.length} stalls, ${options.minutes} simulated min (samples)`, options.progress) : undefined
         const receivedBefore = be.received
-        const feedStart = performance.now()
-        let lastClock = 0
-        const feedMs: number[] = []
-        await new Promise<void>((resolve) => {
-            const timer = setInterval(() => {
-                const tickStart = performance.now()
-                const now = Math.min(endMs, Math.floor((tickStart - feedStart) * speed))
-                for (const s of stalls) s.advance(now)
-                feedMs.push(performance.now() - tickStart)
-                if (now - lastClock >= CLOCK_EVERY_MS) be.clock(epoch0 + (lastClock = now))
-                progress?.update(stalls.length * (now / 1000))
-                if (now >= endMs) {
-                    clearInterval(timer)
-                    resolve()
-                }
-            }, TICK_MS)
+        const { realSeconds, feedMs } = await feed(stalls, endMs, speed, (now) => {
+            if (now - lastClock >= CLOCK_EVERY_MS) be.clock(epoch0 + (lastClock = now))
+            progress?.update(stalls.length * (now / 1000))
         })
         progress?.finish()
-        const realSeconds = (performance.now() - feedStart) / 1000
         const receivedFeeding = be.received - receivedBefore
 
         // every record that entered an outbox must arrive, and its ack get back
@@ -187,6 +175,28 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         await backend?.stop()
         await broker?.stop()
     }
+}
+
+/**
+ * The simulated clock: one timer moves it with real time x speed and feeds every
+ * stall up to it, until `endMs`. Returns the real time taken and each feed's cost.
+ */
+function feed(stalls: FleetStall[], endMs: number, speed: number, onTick: (now: number) => void): Promise<{ realSeconds: number; feedMs: number[] }> {
+    const start = performance.now()
+    const feedMs: number[] = []
+    return new Promise((resolve) => {
+        const timer = setInterval(() => {
+            const tickStart = performance.now()
+            const now = Math.min(endMs, Math.floor((tickStart - start) * speed))
+            for (const s of stalls) s.advance(now)
+            feedMs.push(performance.now() - tickStart)
+            onTick(now)
+            if (now >= endMs) {
+                clearInterval(timer)
+                resolve({ realSeconds: (performance.now() - start) / 1000, feedMs })
+            }
+        }, TICK_MS)
+    })
 }
 
 function round(x: number, digits: number): number {

@@ -2,7 +2,7 @@
 import * as ds from "@devicescript/core"
 import { readSetting } from "@devicescript/settings"
 import { StallAccounting } from "./core/accounting"
-import { StallController } from "./core/controller"
+import { RESEND_MS, StallController } from "./core/controller"
 import { StallIdentity } from "./core/messages"
 import { PilotDebouncer } from "./core/pilot"
 import { SETTING_KEYS, settingsFrom } from "./core/settings"
@@ -12,7 +12,6 @@ import { Link } from "./net/link"
 import { FlashStore, OUTBOX_SLOTS } from "./store/flash"
 
 const FW = "0.1.0"
-const RESEND_MS = 30000
 const PILOT_READ_MS = 100
 /** sensors get this long to bind at boot before their absence is a fault */
 const BIND_GRACE_MS = 5000

@@ -49,6 +49,11 @@ export interface OutboxEntry {
     record: SessionMessage
 }
 
+/** The stall's defaults, shared by the firmware and the fleet simulator. */
+export const RESEND_MS = 30000
+/** records kept in flash until acknowledged (settings values: see store/flash.ts) */
+export const OUTBOX_RECORDS = 4
+
 /** events and tap rows held while the broker is away; older ones are dropped first */
 const MAX_QUEUED_EVENTS = 16
 const MAX_QUEUED_TAP = 32

@@ -1,6 +1,6 @@
 import { readSetting, writeSetting } from "@devicescript/settings"
 import { CheckpointItem, checkpointParts, joinParts } from "../core/checkpoint"
-import { OutboxEntry } from "../core/controller"
+import { OUTBOX_RECORDS, OutboxEntry } from "../core/controller"
 import { decodeRecord, encodeRecord } from "../core/record-codec"
 
 /**
@@ -11,7 +11,7 @@ import { decodeRecord, encodeRecord } from "../core/record-codec"
  */
 export const VALUE_BYTES = 200
 const MAX_PARTS = 8
-export const OUTBOX_SLOTS = 4
+export const OUTBOX_SLOTS = OUTBOX_RECORDS
 
 const BOOT_KEY = "boot"
 /** [active slot 0|1, parts in slot 0, parts in slot 1, lineage] */

@@ -106,7 +106,7 @@ describe("sim fleet", () => {
         expect(r.realSeconds).toBeGreaterThanOrEqual(2)
     })
 
-    it("brings a stall back from a power cut with its records (will, restore, same lineage)", async () => {
+    it("brings stalls back from power cuts without losing a record", async () => {
         const scenario = join(SCENARIO_DIR, "reboot-mid-session.json")
         const { code, stdout } = await fleet("--stalls", "2", "--minutes", "90", "--speed", "1200", "--scenario", scenario)
         expect(code, stdout).toBe(0)
