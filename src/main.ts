@@ -104,9 +104,9 @@ link.onDown = why => {
     ctl.disconnected()
     ctl.event("link_reset", why, now())
 }
-link.onMessage = async (topic, payload, bytes) => {
+link.onMessage = (topic, payload, bytes) => {
     ctl.message(topic, payload, now(), bytes)
-    await flush()
+    setTimeout(async () => await flush(), 0)
 }
 
 const sensors = new StallSensors()

@@ -56,6 +56,12 @@ export const OUTBOX_RECORDS = 4
 
 /** events and tap rows held while the broker is away; older ones are dropped first */
 const MAX_QUEUED_EVENTS = 16
+/**
+ * Events waiting to be sent while connected: a flood of bad commands makes events
+ * faster than the link sends them, and the VM's 64 KB heap must not fill with them.
+ * Beyond this they are counted and reported in one events_dropped event.
+ */
+export const MAX_PENDING_EVENTS = 16
 const MAX_QUEUED_TAP = 32
 
 export class StallController {
@@ -74,6 +80,8 @@ export class StallController {
     private out: Publish[] = []
     private queuedEvents: Publish[] = []
     private queuedTap: Publish[] = []
+    private pendingEvents = 0
+    private droppedEvents = 0
     /** site clock: epochMs - t, once known */
     private epochOffset: number | null = null
     private sinceMs = 0
@@ -96,6 +104,13 @@ export class StallController {
     take(): Publish[] {
         const o = this.out
         this.out = []
+        this.pendingEvents = 0
+        if (this.droppedEvents > 0 && this.online) {
+            const n = this.droppedEvents
+            this.droppedEvents = 0
+            const detail = n + " events dropped: they came faster than the link could send them"
+            o.push(this.eventPublish("events_dropped", detail, this.acct.lastT))
+        }
         return o
     }
 
@@ -209,8 +224,20 @@ export class StallController {
     }
 
     event(kind: EventKind, detail: string, t: number): void {
+        if (this.online) {
+            if (this.pendingEvents >= MAX_PENDING_EVENTS) {
+                this.droppedEvents++
+                return
+            }
+            this.pendingEvents++
+        }
+        const p = this.eventPublish(kind, detail, t)
+        this.queueable("event", p.payload, 1, this.queuedEvents, MAX_QUEUED_EVENTS)
+    }
+
+    private eventPublish(kind: EventKind, detail: string, t: number): Publish {
         const payload = JSON.stringify(eventMessage(this.id, kind, detail, t, this.wallAt(t)))
-        this.queueable("event", payload, 1, this.queuedEvents, MAX_QUEUED_EVENTS)
+        return { topic: this.root + "/event", payload, qos: 1, retain: false }
     }
 
     /** Sent now, or held (bounded) until the broker is back. */

@@ -140,6 +140,7 @@ export type EventKind =
     | "checkpoint_invalid"
     | "storage_error"
     | "outbox_overflow"
+    | "events_dropped"
     | "roles_ambiguous"
     | "link_reset"
 

@@ -1,5 +1,6 @@
 import * as ds from "@devicescript/core"
 import { MQTTClient, MQTTState } from "@devicescript/net"
+import "./client-fixes"
 import { Publish } from "../core/controller"
 import { offlineMessage, StallIdentity, stallRoot } from "../core/messages"
 import { StallSettings } from "../core/settings"
@@ -23,8 +24,12 @@ export class Link {
     private lastEcho = 0
     private resetting = false
     private up = false
-    /** called with every message on a subscribed topic, and on (dis)connection */
-    onMessage: (topic: string, payload: string, bytes: number) => Promise<void> = null
+    /**
+     * Called with every message on a subscribed topic. Synchronous on purpose: the
+     * client handles the next packet only after this returns, and while it waits,
+     * received data piles up in its (small) heap.
+     */
+    onMessage: (topic: string, payload: string, bytes: number) => void = null
     onUp: () => Promise<void> = null
     onDown: (why: string) => void = null
 
@@ -72,7 +77,7 @@ export class Link {
             self.lastEcho = ds.millis()
             const topic: string = msg.topic
             if (topic !== self.echoTopic && self.onMessage)
-                await self.onMessage(topic, msg.content.toString(), msg.content.length)
+                self.onMessage(topic, msg.content.toString(), msg.content.length)
         }
         await this.guard(async () => {
             await self.client.subscribe(self.root + "/cmd/#", deliver, 1)

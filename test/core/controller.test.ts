@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from "vitest"
 import { StallAccounting } from "../../src/core/accounting"
 import { configFrom } from "../../src/core/config"
-import { Publish, StallController } from "../../src/core/controller"
+import { MAX_PENDING_EVENTS, Publish, StallController } from "../../src/core/controller"
 import { StallIdentity } from "../../src/core/messages"
 
 const ID: StallIdentity = { stallId: "S1", prefix: "stalls", connector: "NACS", fw: "test" }
@@ -169,6 +169,22 @@ describe("commands", () => {
             expect(ev[0].detail.length).toBeGreaterThan(3)
         }
         expect(c.acct.checkpoint()).toEqual(before)
+    })
+})
+
+describe("a flood of bad commands", () => {
+    test("at most MAX_PENDING_EVENTS wait to be sent; the rest are counted in one event", () => {
+        const c = controller()
+        c.connected(0)
+        c.take()
+        for (let i = 0; i < MAX_PENDING_EVENTS + 10; i++) c.message("stalls/S1/cmd/authorize", "{", i)
+        const ev = json(c.take(), "event")
+        expect(ev.filter((e) => e.kind === "command_rejected")).toHaveLength(MAX_PENDING_EVENTS)
+        expect(ev[ev.length - 1]).toMatchObject({ kind: "events_dropped" })
+        expect(ev[ev.length - 1].detail).toMatch(/^10 events dropped/)
+        // once sent, every rejection has its own event again
+        c.message("stalls/S1/cmd/authorize", "{", 100)
+        expect(json(c.take(), "event").map((e) => e.kind)).toEqual(["command_rejected"])
     })
 })
 
