@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs"
 import { replayTrace } from "../src/core/replay"
+import { readJsonFile } from "./json-file"
 
 export interface Trace {
     format: "stall-trace/1"
@@ -10,18 +10,7 @@ export interface Trace {
 
 /** Reads and checks a trace file; throws an Error with a one-line message. */
 export function loadTrace(path: string): Trace {
-    let text: string
-    try {
-        text = readFileSync(path, "utf8")
-    } catch (e) {
-        throw new Error(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`)
-    }
-    let trace: any
-    try {
-        trace = JSON.parse(text)
-    } catch (e) {
-        throw new Error(`${path} is not valid JSON: ${(e as Error).message}`)
-    }
+    const trace = readJsonFile(path) as any
     if (trace === null || typeof trace !== "object" || trace.format !== "stall-trace/1")
         throw new Error(`${path}: format must be "stall-trace/1"`)
     if (!Array.isArray(trace.rows)) throw new Error(`${path}: rows must be an array`)

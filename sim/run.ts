@@ -2,7 +2,8 @@
 // Rows stream from the scenario generator into one Replay per stall, so a
 // stall-year runs in constant memory unless a chart needs the rows.
 
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs"
+import { readJsonFile } from "./json-file"
+import { closeSync, openSync, writeFileSync, writeSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { Replay, type Output, type SessionRecord } from "../src/core/replay"
 import { renderChart } from "./chart"
@@ -71,17 +72,11 @@ function parseRunArgs(argv: string[]): RunArgs {
 }
 
 export function loadScenario(path: string): Scenario {
-    let text: string
-    try {
-        text = readFileSync(path, "utf8")
-    } catch (e) {
-        throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`)
-    }
     let json: unknown
     try {
-        json = JSON.parse(text)
+        json = readJsonFile(path)
     } catch (e) {
-        throw new UsageError(`${path} is not valid JSON: ${(e as Error).message}`)
+        throw new UsageError((e as Error).message)
     }
     try {
         return parseScenario(json)
