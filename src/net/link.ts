@@ -14,6 +14,8 @@ import { StallSettings } from "../core/settings"
  */
 export const WATCHDOG_MS = 5000
 export const ECHO_EVERY_MS = 2000
+/** after a CONNACK, time for the client to send the subscriptions before the first echo */
+export const FIRST_ECHO_MS = 200
 /** no echo back for this long = the broker is gone or frozen */
 export const ECHO_DEADLINE_MS = 6000
 
@@ -57,12 +59,18 @@ export class Link {
         return s === MQTTState.Connected || s === MQTTState.Sending
     }
 
+    /**
+     * The subscriptions are registered before connecting: the client sends them itself
+     * on every CONNACK. Its subscribe() gives up silently when the connection stays
+     * busy for 2 s, so the stall is "up" (status published, commands expected) only
+     * once its own echo came back: then its subscriptions are live.
+     */
     async start(prefix: string): Promise<void> {
         const self = this
         this.client.onconnect.subscribe(async () => {
             self.lastEcho = ds.millis()
-            self.up = true
-            if (self.onUp) await self.onUp()
+            // the client sends the subscriptions right after this; then prove them
+            setTimeout(async () => await self.sendEcho(), FIRST_ECHO_MS)
         })
         this.client.onclose.subscribe(async () => self.down("connection closed"))
         this.client.onerror.subscribe(async e => {
@@ -70,21 +78,26 @@ export class Link {
             // its ping timer then throws: reset it ourselves
             if (self.connected()) await self.reset("socket error: " + e.message)
         })
-        await this.guard(async () => await self.client.start())
         const deliver = async (msg: any) => {
             // anything from the broker proves it alive: a busy stall behind on its
             // queue must not reset the link for want of its own echo
             self.lastEcho = ds.millis()
             const topic: string = msg.topic
-            if (topic !== self.echoTopic && self.onMessage)
-                self.onMessage(topic, msg.content.toString(), msg.content.length)
+            if (topic === self.echoTopic) {
+                if (!self.up && self.connected()) {
+                    self.up = true
+                    // not awaited here: the client handles its next packet only after this
+                    if (self.onUp) setTimeout(async () => await self.onUp(), 0)
+                }
+            } else if (self.onMessage) self.onMessage(topic, msg.content.toString(), msg.content.length)
         }
         await this.guard(async () => {
             await self.client.subscribe(self.root + "/cmd/#", deliver, 1)
             await self.client.subscribe(prefix + "/clock", deliver, 1)
-            await self.client.subscribe(self.echoTopic, deliver, 0)
             await self.client.subscribe(self.root + "/status", deliver, 1)
+            await self.client.subscribe(self.echoTopic, deliver, 0)
         })
+        await this.guard(async () => await self.client.start())
         setInterval(async () => await self.checkAlive(), ECHO_EVERY_MS)
     }
 
@@ -104,10 +117,14 @@ export class Link {
             this.lastEcho = ds.millis()
             return
         }
-        const self = this
-        await this.guard(async () => await self.client.publish(self.echoTopic, "1", 0, false))
+        await this.sendEcho()
         const silentMs = ds.millis() - this.lastEcho
         if (silentMs > ECHO_DEADLINE_MS) await this.reset("no echo from the broker for " + silentMs + " ms")
+    }
+
+    private async sendEcho(): Promise<void> {
+        const self = this
+        await this.guard(async () => await self.client.publish(self.echoTopic, "1", 0, false))
     }
 
     private down(why: string): void {
