@@ -3,8 +3,8 @@
 // a load figure for the MQTT contract: messages/s, bytes per session, records
 // published vs received, end-to-end latency.
 
+import { numberArg, parseCommandArgs, UsageError } from "./cli-args"
 import { fileURLToPath } from "node:url"
-import { parseArgs } from "node:util"
 import { startAedes, type Broker } from "./live/broker"
 import { FleetBackend, FleetLedger, type KindCount } from "./fleet-backend"
 import { FleetStall } from "./fleet-stall"
@@ -73,7 +73,6 @@ const DRAIN_MS = 10_000
 const POLL_MS = 50
 const MAX_STALLS = 10_000
 
-class UsageError extends Error {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -205,36 +204,18 @@ function round(x: number, digits: number): number {
 
 // ---- the command ---------------------------------------------------------------
 
-function numberArg(name: string, value: string | undefined, min: number, max: number, integer: boolean): number | undefined {
-    if (value === undefined) return undefined
-    const n = Number(value)
-    const shape = integer ? /^\d+$/ : /^\d+(\.\d+)?$/
-    if (!shape.test(value) || n < min || n > max)
-        throw new UsageError(`--${name} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, got "${value}"`)
-    return n
-}
-
 function parseFleetArgs(argv: string[]): FleetOptions & { json: boolean } {
-    let parsed
-    try {
-        parsed = parseArgs({
-            args: argv,
-            options: {
-                stalls: { type: "string" },
-                minutes: { type: "string" },
-                speed: { type: "string" },
-                broker: { type: "string" },
-                scenario: { type: "string" },
-                json: { type: "boolean" },
-                seed: { type: "string" },
-            },
-        })
-    } catch (e) {
-        // node's message goes on with hints over more lines
-        throw new UsageError((e as Error).message.split("\n")[0])
-    }
+    const parsed = parseCommandArgs(argv, {
+        stalls: { type: "string" },
+        minutes: { type: "string" },
+        speed: { type: "string" },
+        broker: { type: "string" },
+        scenario: { type: "string" },
+        json: { type: "boolean" },
+        seed: { type: "string" },
+    })
     const v = parsed.values
-    if (v.stalls === undefined || v.minutes === undefined) throw new UsageError(USAGE)
+    if (v.stalls === undefined || v.minutes === undefined || parsed.positionals.length > 0) throw new UsageError(USAGE)
     if (v.broker !== undefined && !/^(mqtts?|tcp|tls|wss?):\/\/[^/]+/.test(v.broker)) throw new UsageError(`--broker must be a URL like mqtt://host:1883, got "${v.broker}"`)
     const scenarioPath = v.scenario
     if (scenarioPath !== undefined) {
@@ -245,12 +226,12 @@ function parseFleetArgs(argv: string[]): FleetOptions & { json: boolean } {
         }
     }
     return {
-        stalls: numberArg("stalls", v.stalls, 1, MAX_STALLS, true)!,
-        minutes: numberArg("minutes", v.minutes, 0.1, 525_600, false)!,
-        speed: numberArg("speed", v.speed, 0.1, 1_000_000, false),
+        stalls: numberArg("stalls", v.stalls, 1, MAX_STALLS)!,
+        minutes: numberArg("minutes", v.minutes, 0.1, 525_600, true)!,
+        speed: numberArg("speed", v.speed, 0.1, 1_000_000, true),
         brokerUrl: v.broker,
         scenarioPath,
-        seed: numberArg("seed", v.seed, 0, 0xffffffff, true),
+        seed: numberArg("seed", v.seed, 0, 0xffffffff),
         json: v.json ?? false,
     }
 }

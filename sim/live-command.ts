@@ -3,7 +3,6 @@
 // prints the traffic, checks every message against the schemas and every session
 // record against a replay of the samples the firmware consumed.
 import { writeFileSync } from "node:fs"
-import { parseArgs } from "node:util"
 import { configFrom } from "../src/core/config"
 import { replayTrace } from "../src/core/replay"
 import { PRESET_IDS, presetTariff, Tariff } from "../src/core/tariff"
@@ -11,7 +10,8 @@ import { LiveChecker } from "./live/checker"
 import type { Received } from "./live/collector"
 import { startLive, type Live } from "./live/index"
 import { playTrace } from "./live/player"
-import { loadScenario, UsageError } from "./run"
+import { numberArg, parseCommandArgs, UsageError } from "./cli-args"
+import { loadScenario } from "./run"
 import { scenarioToTraces, type Trace } from "./scenario"
 import { formatKwh, formatMoney, formatSession } from "./summary"
 
@@ -30,31 +30,21 @@ interface LiveArgs {
 }
 
 function parseLiveArgs(argv: string[]): LiveArgs {
-    let parsed
-    try {
-        parsed = parseArgs({
-            args: argv,
-            allowPositionals: true,
-            options: {
-                broker: { type: "string" },
-                "trace-out": { type: "string" },
-                seed: { type: "string" },
-                verbose: { type: "boolean" },
-            },
-        })
-    } catch (e) {
-        throw new UsageError((e as Error).message)
-    }
+    const parsed = parseCommandArgs(argv, {
+        broker: { type: "string" },
+        "trace-out": { type: "string" },
+        seed: { type: "string" },
+        verbose: { type: "boolean" },
+    })
     const { values, positionals } = parsed
     if (positionals.length !== 1) throw new UsageError(USAGE)
     if (values.broker !== undefined && !/^mqtt:\/\/[^/]+$/.test(values.broker))
         throw new UsageError(`--broker must be mqtt://host:port, got "${values.broker}"`)
-    if (values.seed !== undefined && !/^\d{1,9}$/.test(values.seed)) throw new UsageError("--seed must be a whole number")
     return {
         scenarioPath: positionals[0],
         broker: values.broker ?? "aedes",
         traceOut: values["trace-out"],
-        seed: values.seed === undefined ? 1 : Number(values.seed),
+        seed: numberArg("seed", values.seed, 0, 0xffffffff) ?? 1,
         verbose: values.verbose ?? false,
     }
 }

@@ -2,9 +2,9 @@
 // Rows stream from the scenario generator into one Replay per stall, so a
 // stall-year runs in constant memory unless a chart needs the rows.
 
+import { numberArg, parseCommandArgs, UsageError } from "./cli-args"
 import { readJsonFile } from "./json-file"
 import { closeSync, openSync, writeFileSync, writeSync } from "node:fs"
-import { parseArgs } from "node:util"
 import { Replay, type Output, type SessionRecord } from "../src/core/replay"
 import { renderChart } from "./chart"
 import { createProgress, type Writer } from "./progress"
@@ -24,7 +24,6 @@ const CHART_MAX_DAYS = 7
 /** how often outputs are collected and progress redrawn */
 const COLLECT_EVERY_ROWS = 65_536
 
-export class UsageError extends Error {}
 
 interface RunArgs {
     scenarioPath: string
@@ -35,30 +34,14 @@ interface RunArgs {
     days?: number
 }
 
-function integerArg(name: string, value: string | undefined, min: number, max: number): number | undefined {
-    if (value === undefined) return undefined
-    const n = Number(value)
-    if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${value}"`)
-    return n
-}
-
 function parseRunArgs(argv: string[]): RunArgs {
-    let parsed
-    try {
-        parsed = parseArgs({
-            args: argv,
-            allowPositionals: true,
-            options: {
-                json: { type: "boolean" },
-                chart: { type: "string" },
-                "trace-out": { type: "string" },
-                seed: { type: "string" },
-                days: { type: "string" },
-            },
-        })
-    } catch (e) {
-        throw new UsageError((e as Error).message)
-    }
+    const parsed = parseCommandArgs(argv, {
+        json: { type: "boolean" },
+        chart: { type: "string" },
+        "trace-out": { type: "string" },
+        seed: { type: "string" },
+        days: { type: "string" },
+    })
     const { values, positionals } = parsed
     if (positionals.length !== 1) throw new UsageError(USAGE)
     return {
@@ -66,8 +49,8 @@ function parseRunArgs(argv: string[]): RunArgs {
         json: values.json ?? false,
         chartPath: values.chart,
         traceOutPath: values["trace-out"],
-        seed: integerArg("seed", values.seed, 0, 0xffffffff) ?? 1,
-        days: integerArg("days", values.days, 1, 3660),
+        seed: numberArg("seed", values.seed, 0, 0xffffffff) ?? 1,
+        days: numberArg("days", values.days, 1, 3660),
     }
 }
 
