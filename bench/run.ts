@@ -52,7 +52,9 @@ function vmResult(lines: string[], mode: string): void {
     }
     const samples = Number(m[1])
     const ms = Number(m[2])
-    console.log(`vm core     : ${samples} samples in ${ms} ms = ${Math.round((samples * 1000) / ms).toLocaleString("en")} samples/s (WASM VM, ${mode})`)
+    console.log(
+        `vm core     : ${samples} samples in ${ms} ms = ${Math.round((samples * 1000) / ms).toLocaleString("en")} samples/s (WASM VM, ${mode})`
+    )
 }
 
 /** The same program in the VM's test mode (GC stress on) and as a device runs it. */
@@ -79,11 +81,15 @@ function bytecode(): void {
 
 /** `sim run --days 365`: a stall-year of 1 Hz samples through scenario generation and the core. */
 function stallYear(): void {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "sim/cli.ts", "run", "sim/scenarios/busy-day.json", "--days", "365", "--json"], {
-        cwd: ROOT,
-        encoding: "utf8",
-        maxBuffer: 1 << 30,
-    })
+    const r = spawnSync(
+        process.execPath,
+        ["--import", "tsx", "sim/cli.ts", "run", "sim/scenarios/busy-day.json", "--days", "365", "--json"],
+        {
+            cwd: ROOT,
+            encoding: "utf8",
+            maxBuffer: 1 << 30,
+        }
+    )
     const line = r.stderr.split("\n").find((l) => l.startsWith("simulated "))
     console.log(`stall-year  : ${line ?? "failed\n" + r.stderr}`)
     if (!line) process.exitCode = 1
@@ -106,8 +112,12 @@ async function heapHeadroom(): Promise<void> {
         live.sensors.set({ pilot: "C", volts: 400, amps: 250 })
         await live.vm.waitForLine(/PANIC|heap probe: 1024 KB/, 120_000)
         const probes = live.vm.lines.filter((l) => l.startsWith("heap probe: "))
-        const charging = live.collector.received.some((m) => m.topic.endsWith("/status") && m.payload.includes('"charging"'))
-        console.log(`heap        : ${probes.length ? probes[probes.length - 1].slice(12) : "?"} allocatable during a session${charging ? " (charging)" : " (NOT charging: check the run)"}, VM heap 64 KB`)
+        const charging = live.collector.received.some(
+            (m) => m.topic.endsWith("/status") && m.payload.includes('"charging"')
+        )
+        console.log(
+            `heap        : ${probes.length ? probes[probes.length - 1].slice(12) : "?"} allocatable during a session${charging ? " (charging)" : " (NOT charging: check the run)"}, VM heap 64 KB`
+        )
     } finally {
         await live.stop()
     }

@@ -81,7 +81,11 @@ function idleSpans(outputs: Output[], endMs: number, graceMs: number): { idle: S
     return { idle, graceAtMs }
 }
 
-export function renderChart(trace: { tariff?: unknown; rows: readonly unknown[] }, outputs: Output[], opts: ChartOptions = {}): string {
+export function renderChart(
+    trace: { tariff?: unknown; rows: readonly unknown[] },
+    outputs: Output[],
+    opts: ChartOptions = {}
+): string {
     const width = opts.widthPx ?? 960
     const height = opts.heightPx ?? 420
     const validTariff = validateTariff(trace.tariff)
@@ -114,7 +118,9 @@ export function renderChart(trace: { tariff?: unknown; rows: readonly unknown[] 
     const { idle, graceAtMs } = idleSpans(outputs, t1, tariff.idleGraceMs)
     parts.push(`<g id="idle">`)
     for (const s of idle)
-        parts.push(`<rect class="idle" x="${f(x(s.fromMs))}" y="${f(MARGIN.top)}" width="${f(Math.max(1, x(s.toMs) - x(s.fromMs)))}" height="${f(plotH)}" fill="#7f7f7f" fill-opacity="0.25"/>`)
+        parts.push(
+            `<rect class="idle" x="${f(x(s.fromMs))}" y="${f(MARGIN.top)}" width="${f(Math.max(1, x(s.toMs) - x(s.fromMs)))}" height="${f(plotH)}" fill="#7f7f7f" fill-opacity="0.25"/>`
+        )
     parts.push(`</g>`)
 
     // axes and grid
@@ -161,7 +167,10 @@ export function renderChart(trace: { tariff?: unknown; rows: readonly unknown[] 
     parts.push(`<g id="power">`)
     let run: string[] = []
     const flush = () => {
-        if (run.length) parts.push(`<polyline class="power" fill="none" stroke="#1f5fbf" stroke-width="1.5" points="${run.join(" ")}"/>`)
+        if (run.length)
+            parts.push(
+                `<polyline class="power" fill="none" stroke="#1f5fbf" stroke-width="1.5" points="${run.join(" ")}"/>`
+            )
         run = []
     }
     for (const p of downsample(points)) {
@@ -180,10 +189,24 @@ export function renderChart(trace: { tariff?: unknown; rows: readonly unknown[] 
         ly += 18
     }
     entry(`<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="#1f5fbf" stroke-width="2"/>`, "power (kW)")
-    entry(`<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="#b03030" stroke-dasharray="6 4"/>`, "tier threshold")
-    labels.forEach((label, i) => entry(`<rect x="${lx}" y="${ly - 6}" width="18" height="12" fill="${TIER_COLORS[i]}"/>`, `tier ${i + 1}: ${label}`))
-    entry(`<rect x="${lx}" y="${ly - 6}" width="18" height="12" fill="#7f7f7f" fill-opacity="0.25"/>`, "idle (finished)")
-    entry(`<line x1="${lx + 9}" x2="${lx + 9}" y1="${ly - 7}" y2="${ly + 7}" stroke="#6a3d9a" stroke-width="1.5"/>`, `grace ends (${tariff.idleGraceMs / 1000} s)`)
+    entry(
+        `<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="#b03030" stroke-dasharray="6 4"/>`,
+        "tier threshold"
+    )
+    labels.forEach((label, i) =>
+        entry(
+            `<rect x="${lx}" y="${ly - 6}" width="18" height="12" fill="${TIER_COLORS[i]}"/>`,
+            `tier ${i + 1}: ${label}`
+        )
+    )
+    entry(
+        `<rect x="${lx}" y="${ly - 6}" width="18" height="12" fill="#7f7f7f" fill-opacity="0.25"/>`,
+        "idle (finished)"
+    )
+    entry(
+        `<line x1="${lx + 9}" x2="${lx + 9}" y1="${ly - 7}" y2="${ly + 7}" stroke="#6a3d9a" stroke-width="1.5"/>`,
+        `grace ends (${tariff.idleGraceMs / 1000} s)`
+    )
     legend.push(`</g>`)
 
     const title = opts.title ?? `Stall power · tariff ${tariff.id}`

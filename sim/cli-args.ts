@@ -15,11 +15,19 @@ export function parseCommandArgs<O extends Options>(argv: string[], options: O) 
 }
 
 /** `--name` as a number from min to max (whole unless `fraction`); undefined when absent. */
-export function numberArg(name: string, value: string | undefined, min: number, max: number, fraction = false): number | undefined {
+export function numberArg(
+    name: string,
+    value: string | undefined,
+    min: number,
+    max: number,
+    fraction = false
+): number | undefined {
     if (value === undefined) return undefined
     const n = Number(value)
     const shape = fraction ? /^\d+(\.\d+)?$/ : /^\d+$/
     if (!shape.test(value) || n < min || n > max)
-        throw new UsageError(`--${name} must be ${fraction ? "a number" : "an integer"} from ${min} to ${max}, got "${value}"`)
+        throw new UsageError(
+            `--${name} must be ${fraction ? "a number" : "an integer"} from ${min} to ${max}, got "${value}"`
+        )
     return n
 }

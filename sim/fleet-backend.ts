@@ -68,9 +68,16 @@ export class FleetBackend {
     /** Connects and subscribes; rejects when the broker cannot be reached. */
     static async start(url: string, prefix: string, ledger: FleetLedger): Promise<FleetBackend> {
         // no retries for the first connection: an unreachable broker fails the run at once
-        const client = await mqtt.connectAsync(url, { clientId: `fleet-backend-${process.pid}`, reconnectPeriod: 1000, connectTimeout: CONNECT_TIMEOUT_MS }, false)
+        const client = await mqtt.connectAsync(
+            url,
+            { clientId: `fleet-backend-${process.pid}`, reconnectPeriod: 1000, connectTimeout: CONNECT_TIMEOUT_MS },
+            false
+        )
         const backend = new FleetBackend(client, prefix, ledger)
-        await client.subscribeAsync(SUBSCRIPTIONS.map((k) => `${prefix}/+/${k}`), { qos: 1 })
+        await client.subscribeAsync(
+            SUBSCRIPTIONS.map((k) => `${prefix}/+/${k}`),
+            { qos: 1 }
+        )
         return backend
     }
 
@@ -81,7 +88,10 @@ export class FleetBackend {
 
     /** The site clock, retained so every stall gets it when it (re)subscribes. */
     clock(epochMs: number): void {
-        this.client.publish(`${this.prefix}/clock`, JSON.stringify({ epochMs: Math.round(epochMs) }), { qos: 1, retain: true })
+        this.client.publish(`${this.prefix}/clock`, JSON.stringify({ epochMs: Math.round(epochMs) }), {
+            qos: 1,
+            retain: true,
+        })
     }
 
     get connected(): boolean {

@@ -36,7 +36,8 @@ export interface FleetStallOptions {
     ledger: FleetLedger
 }
 
-const milli = (x: number | null): number | null => (typeof x === "number" && Number.isFinite(x) ? Math.round(x * 1000) : null)
+const milli = (x: number | null): number | null =>
+    typeof x === "number" && Number.isFinite(x) ? Math.round(x * 1000) : null
 
 export class FleetStall {
     readonly id: StallIdentity
@@ -92,7 +93,8 @@ export class FleetStall {
         this.client = client
         client.on("connect", () => {
             // mqtt.js subscribes again by itself on later connections
-            if (!this.connectedOnce) client.subscribe([this.root + "/cmd/#", this.id.prefix + "/clock"], { qos: 1 }, () => this.release())
+            if (!this.connectedOnce)
+                client.subscribe([this.root + "/cmd/#", this.id.prefix + "/clock"], { qos: 1 }, () => this.release())
             this.connectedOnce = true
             this.ctl.connected(this.now)
             this.flush()
@@ -132,7 +134,12 @@ export class FleetStall {
     }
 
     private controller(acct: StallAccounting, outbox: OutboxEntry[]): StallController {
-        return new StallController(this.id, acct, LINEAGE, outbox, { telemetryMs: TELEMETRY_MS, resendMs: RESEND_MS, tap: false, maxOutbox: OUTBOX_RECORDS })
+        return new StallController(this.id, acct, LINEAGE, outbox, {
+            telemetryMs: TELEMETRY_MS,
+            resendMs: RESEND_MS,
+            tap: false,
+            maxOutbox: OUTBOX_RECORDS,
+        })
     }
 
     private row(r: Row): void {
@@ -144,7 +151,12 @@ export class FleetStall {
         }
         this.now = r.t
         if (r.event === "authorize")
-            this.command("authorize", JSON.stringify(r.freeWh === undefined ? { account: r.account } : { account: r.account, freeWh: r.freeWh }))
+            this.command(
+                "authorize",
+                JSON.stringify(
+                    r.freeWh === undefined ? { account: r.account } : { account: r.account, freeWh: r.freeWh }
+                )
+            )
         else if (r.event === "tariff") this.command("tariff", JSON.stringify(r.tariff))
         else this.reboot(r.t)
     }

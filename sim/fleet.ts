@@ -62,7 +62,8 @@ export interface FleetReport {
 }
 
 const DEFAULT_SCENARIO = fileURLToPath(new URL("./scenarios/busy-day.json", import.meta.url))
-const USAGE = "usage: sim fleet --stalls N --minutes M [--speed S] [--broker mqtt://host:port] [--scenario FILE] [--json] [--seed N]"
+const USAGE =
+    "usage: sim fleet --stalls N --minutes M [--speed S] [--broker mqtt://host:port] [--scenario FILE] [--json] [--seed N]"
 /** real time between two feeds of every stall */
 const TICK_MS = 100
 /** connections opened together: a thousand at once storms the broker */
@@ -72,7 +73,6 @@ const CLOCK_EVERY_MS = 10 * 60_000
 const DRAIN_MS = 10_000
 const POLL_MS = 50
 const MAX_STALLS = 10_000
-
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -118,11 +118,18 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         const connectStart = performance.now()
         // all warm-ups first: done between connections, they would hold up their traffic
         for (const s of stalls) s.warmUp()
-        for (let i = 0; i < stalls.length; i += CONNECT_BATCH) await Promise.all(stalls.slice(i, i + CONNECT_BATCH).map((s) => s.connect()))
+        for (let i = 0; i < stalls.length; i += CONNECT_BATCH)
+            await Promise.all(stalls.slice(i, i + CONNECT_BATCH).map((s) => s.connect()))
         const connectSeconds = (performance.now() - connectStart) / 1000
 
         const endMs = Math.round(options.minutes * 60_000)
-        const progress = options.progress ? createProgress(stalls.length * (endMs / 1000), `fleet: ${stalls.length} stalls, ${options.minutes} simulated min (samples)`, options.progress) : undefined
+        const progress = options.progress
+            ? createProgress(
+                  stalls.length * (endMs / 1000),
+                  `fleet: ${stalls.length} stalls, ${options.minutes} simulated min (samples)`,
+                  options.progress
+              )
+            : undefined
         const receivedBefore = be.received
         const { realSeconds, feedMs } = await feed(stalls, endMs, speed, (now) => {
             if (now - lastClock >= CLOCK_EVERY_MS) be.clock(epoch0 + (lastClock = now))
@@ -134,7 +141,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         // every record that entered an outbox must arrive, and its ack get back
         const drainStart = performance.now()
         const drainEnd = drainStart + (options.drainMs ?? DRAIN_MS)
-        const settled = () => [...ledger.closed].every((id) => be.records.has(id)) && stalls.every((s) => s.pendingRecords === 0)
+        const settled = () =>
+            [...ledger.closed].every((id) => be.records.has(id)) && stalls.every((s) => s.pendingRecords === 0)
         while (!settled() && performance.now() < drainEnd) await sleep(POLL_MS)
         const drainSeconds = (performance.now() - drainStart) / 1000
 
@@ -150,7 +158,11 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
             connectSeconds: round(connectSeconds, 2),
             realSeconds: round(realSeconds, 2),
             drainSeconds: round(drainSeconds, 2),
-            messages: { received: be.received, perSecond: Math.round(receivedFeeding / realSeconds), byKind: Object.fromEntries([...be.byKind].sort().map(([k, c]) => [k, { ...c }])) },
+            messages: {
+                received: be.received,
+                perSecond: Math.round(receivedFeeding / realSeconds),
+                byKind: Object.fromEntries([...be.byKind].sort().map(([k, c]) => [k, { ...c }])),
+            },
             published: { messages: ledger.messages, bytes: ledger.bytes },
             sessionsClosed: closed,
             bytesPerSession: closed ? Math.round(ledger.bytes / closed) : null,
@@ -180,7 +192,12 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
  * The simulated clock: one timer moves it with real time x speed and feeds every
  * stall up to it, until `endMs`. Returns the real time taken and each feed's cost.
  */
-function feed(stalls: FleetStall[], endMs: number, speed: number, onTick: (now: number) => void): Promise<{ realSeconds: number; feedMs: number[] }> {
+function feed(
+    stalls: FleetStall[],
+    endMs: number,
+    speed: number,
+    onTick: (now: number) => void
+): Promise<{ realSeconds: number; feedMs: number[] }> {
     const start = performance.now()
     const feedMs: number[] = []
     return new Promise((resolve) => {
@@ -216,7 +233,8 @@ function parseFleetArgs(argv: string[]): FleetOptions & { json: boolean } {
     })
     const v = parsed.values
     if (v.stalls === undefined || v.minutes === undefined || parsed.positionals.length > 0) throw new UsageError(USAGE)
-    if (v.broker !== undefined && !/^(mqtts?|tcp|tls|wss?):\/\/[^/]+/.test(v.broker)) throw new UsageError(`--broker must be a URL like mqtt://host:1883, got "${v.broker}"`)
+    if (v.broker !== undefined && !/^(mqtts?|tcp|tls|wss?):\/\/[^/]+/.test(v.broker))
+        throw new UsageError(`--broker must be a URL like mqtt://host:1883, got "${v.broker}"`)
     const scenarioPath = v.scenario
     if (scenarioPath !== undefined) {
         try {
@@ -239,8 +257,12 @@ function parseFleetArgs(argv: string[]): FleetOptions & { json: boolean } {
 const fmt = (n: number | null) => (n === null ? "-" : n.toLocaleString("en"))
 
 export function formatReport(r: FleetReport): string {
-    const kinds = Object.entries(r.messages.byKind).map(([k, c]) => `    ${k.padEnd(17)}${fmt(c.count).padStart(12)} msgs ${fmt(Math.round(c.bytes / 1000)).padStart(10)} kB`)
-    const lat = (name: string, s: Stats) => `    ${name.padEnd(17)}${[s.p50, s.p95, s.p99, s.max].map((x) => fmt(x).padStart(9)).join("")}${fmt(s.count).padStart(10)}`
+    const kinds = Object.entries(r.messages.byKind).map(
+        ([k, c]) =>
+            `    ${k.padEnd(17)}${fmt(c.count).padStart(12)} msgs ${fmt(Math.round(c.bytes / 1000)).padStart(10)} kB`
+    )
+    const lat = (name: string, s: Stats) =>
+        `    ${name.padEnd(17)}${[s.p50, s.p95, s.p99, s.max].map((x) => fmt(x).padStart(9)).join("")}${fmt(s.count).padStart(10)}`
     const rec = r.records
     const verdict = r.ok ? "OK" : `FAILED: ${rec.lost} record(s) lost, ${r.schema.errors} schema error(s)`
     return [
@@ -261,7 +283,10 @@ export function formatReport(r: FleetReport): string {
     ].join("\n")
 }
 
-export async function fleetCommand(argv: string[], io: { stdout: Writer; stderr: Writer } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function fleetCommand(
+    argv: string[],
+    io: { stdout: Writer; stderr: Writer } = { stdout: process.stdout, stderr: process.stderr }
+): Promise<number> {
     let args
     try {
         args = parseFleetArgs(argv)

@@ -77,13 +77,15 @@ function describe(m: Received, root: string): string | null {
     const kind = m.topic.startsWith(root) ? m.topic.slice(root.length) : m.topic
     const j = m.json as any
     if (kind === "echo" || kind === "tap" || !j) return null
-    if (kind === "status") return `status     ${j.state}${j.sessionId ? "  " + j.sessionId : ""}${j.faultReason ? "  (" + j.faultReason + ")" : ""}`
+    if (kind === "status")
+        return `status     ${j.state}${j.sessionId ? "  " + j.sessionId : ""}${j.faultReason ? "  (" + j.faultReason + ")" : ""}`
     if (kind === "telemetry")
         return j.sessionId
             ? `telemetry  ${j.state} ${(j.powerW / 1000).toFixed(1)} kW · ${formatKwh(j.energyWh)} · tier ${j.tier < 0 ? "-" : j.tier + 1} · idle ${Math.round(j.idleMs / 1000)} s · ${formatMoney(j.costMinor, j.currency)}`
             : null
     if (kind === "event") return `event      ${j.kind}: ${j.detail}`
-    if (kind === "session") return `session    ${j.sessionId} · ${formatKwh(j.energyWh)} · ${formatMoney(j.cost.totalMinor, j.currency)}`
+    if (kind === "session")
+        return `session    ${j.sessionId} · ${formatKwh(j.energyWh)} · ${formatMoney(j.cost.totalMinor, j.currency)}`
     if (kind.startsWith("cmd/")) return `command    ${kind.slice(4)} ${m.payload.slice(0, 80)}`
     return null
 }
@@ -109,7 +111,9 @@ export async function liveCommand(argv: string[]): Promise<number> {
     const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s]`
     const expectedRecords = replayTrace(trace).filter((o) => o.type === "session").length
 
-    out(`sim live: ${args.scenarioPath} · stall ${stallId} · broker ${args.broker} · firmware src/main.ts in the DeviceScript VM`)
+    out(
+        `sim live: ${args.scenarioPath} · stall ${stallId} · broker ${args.broker} · firmware src/main.ts in the DeviceScript VM`
+    )
     let live: Live | undefined
     try {
         live = await startLive({
@@ -139,7 +143,11 @@ export async function liveCommand(argv: string[]): Promise<number> {
             }
         }, 100)
         try {
-            await c.waitFor((m) => m.topic === root + "status" && (m.json as any)?.state !== "offline", 60_000, "the stall online")
+            await c.waitFor(
+                (m) => m.topic === root + "status" && (m.json as any)?.state !== "offline",
+                60_000,
+                "the stall online"
+            )
             if (settings.TARIFF !== trace.tariff.id || !samePreset(trace.tariff)) {
                 await c.publish(root + "cmd/tariff", JSON.stringify(trace.tariff))
                 await c.waitFor((m) => (m.json as any)?.kind === "tariff_changed", 10_000, "the tariff applied")
@@ -160,7 +168,12 @@ export async function liveCommand(argv: string[]): Promise<number> {
         if (args.traceOut)
             writeFileSync(
                 args.traceOut,
-                JSON.stringify({ format: "stall-trace/1", tariff: presetTariff(settings.TARIFF), config: trace.config ?? {}, rows: r.traceRows }) + "\n"
+                JSON.stringify({
+                    format: "stall-trace/1",
+                    tariff: presetTariff(settings.TARIFF),
+                    config: trace.config ?? {},
+                    rows: r.traceRows,
+                }) + "\n"
             )
 
         out("")
@@ -175,13 +188,21 @@ export async function liveCommand(argv: string[]): Promise<number> {
         const mismatches = r.records.filter((x) => x.diff !== null)
         const unverified = r.records.filter((x) => !x.verifiable)
         const missing = expectedRecords - r.records.length
-        out(`messages   ${r.messages} (${r.bytes} bytes): ` + Object.entries(r.byKind).map(([k, v]) => `${k} ${v.count}`).join(", "))
+        out(
+            `messages   ${r.messages} (${r.bytes} bytes): ` +
+                Object.entries(r.byKind)
+                    .map(([k, v]) => `${k} ${v.count}`)
+                    .join(", ")
+        )
         out(`schemas    ${r.schemaErrors.length === 0 ? "every message valid" : r.schemaErrors.length + " invalid"}`)
         for (const e of r.schemaErrors.slice(0, 10)) out(`           ${e}`)
-        out(`records    ${r.records.length} of ${expectedRecords} expected; ${r.records.length - mismatches.length - unverified.length} equal to the replay of the tap` +
-            (unverified.length ? `, ${unverified.length} not replayable (tap incomplete)` : ""))
+        out(
+            `records    ${r.records.length} of ${expectedRecords} expected; ${r.records.length - mismatches.length - unverified.length} equal to the replay of the tap` +
+                (unverified.length ? `, ${unverified.length} not replayable (tap incomplete)` : "")
+        )
         for (const x of mismatches) out(`           ${x.sessionId}: ${x.diff}`)
-        if (args.traceOut) out(`trace      ${args.traceOut} (replay it: npm run --silent sim -- replay ${args.traceOut})`)
+        if (args.traceOut)
+            out(`trace      ${args.traceOut} (replay it: npm run --silent sim -- replay ${args.traceOut})`)
         const ok = r.schemaErrors.length === 0 && mismatches.length === 0 && unverified.length === 0 && missing <= 0
         out(ok ? `OK in ${((Date.now() - started) / 1000).toFixed(1)} s` : "FAILED")
         return ok ? 0 : 1

@@ -16,7 +16,12 @@ const BAR_WIDTH = 30
 const REDRAW_MS = 100
 const LOG_STEP_PCT = 10
 
-export function createProgress(total: number, label: string, out: Writer, now: () => number = () => performance.now()): Progress {
+export function createProgress(
+    total: number,
+    label: string,
+    out: Writer,
+    now: () => number = () => performance.now()
+): Progress {
     const startMs = now()
     let lastDrawMs = -Infinity
     let loggedPct = 0
@@ -32,7 +37,9 @@ export function createProgress(total: number, label: string, out: Writer, now: (
                 if (t - lastDrawMs < REDRAW_MS) return
                 lastDrawMs = t
                 const filled = Math.round((pct / 100) * BAR_WIDTH)
-                out.write(`\r${label} [${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${pct.toFixed(0).padStart(3)}% ${rate(done)}  `)
+                out.write(
+                    `\r${label} [${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${pct.toFixed(0).padStart(3)}% ${rate(done)}  `
+                )
             } else if (pct >= loggedPct + LOG_STEP_PCT) {
                 loggedPct = Math.floor(pct / LOG_STEP_PCT) * LOG_STEP_PCT
                 out.write(`${label}: ${loggedPct}% ${rate(done)}\n`)

@@ -8,7 +8,16 @@ import { closeSync, openSync, writeFileSync, writeSync } from "node:fs"
 import { Replay, type Output, type SessionRecord } from "../src/core/replay"
 import { renderChart } from "./chart"
 import { createProgress, type Writer } from "./progress"
-import { expectedSamples, parseScenario, runDays, scenarioRows, stallHeaders, type Row, type Scenario, type TraceHeader } from "./scenario"
+import {
+    expectedSamples,
+    parseScenario,
+    runDays,
+    scenarioRows,
+    stallHeaders,
+    type Row,
+    type Scenario,
+    type TraceHeader,
+} from "./scenario"
 import { formatStall, summarizeStall } from "./summary"
 
 export interface RunIo {
@@ -23,7 +32,6 @@ const PROGRESS_MIN_SAMPLES = 500_000
 const CHART_MAX_DAYS = 7
 /** how often outputs are collected and progress redrawn */
 const COLLECT_EVERY_ROWS = 65_536
-
 
 interface RunArgs {
     scenarioPath: string
@@ -109,7 +117,10 @@ class TraceWriter {
     }
 }
 
-export async function runCommand(argv: string[], io: RunIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runCommand(
+    argv: string[],
+    io: RunIo = { stdout: process.stdout, stderr: process.stderr }
+): Promise<number> {
     try {
         return run(parseRunArgs(argv), io)
     } catch (e) {
@@ -123,7 +134,8 @@ function run(args: RunArgs, io: RunIo): number {
     const sc = loadScenario(args.scenarioPath)
     const opts = { seed: args.seed, days: args.days }
     const days = runDays(sc, opts)
-    if (args.chartPath && days > CHART_MAX_DAYS) throw new UsageError(`--chart draws at most ${CHART_MAX_DAYS} days, not ${days}`)
+    if (args.chartPath && days > CHART_MAX_DAYS)
+        throw new UsageError(`--chart draws at most ${CHART_MAX_DAYS} days, not ${days}`)
     const stalls = stallHeaders(sc).map(({ stallId, header }, _, all) => ({
         stallId,
         header,
@@ -131,7 +143,9 @@ function run(args: RunArgs, io: RunIo): number {
         sessions: [] as SessionRecord[],
         outputs: [] as Output[],
         rows: [] as Row[],
-        writer: args.traceOutPath ? new TraceWriter(perStallPath(args.traceOutPath, stallId, all.length), header) : undefined,
+        writer: args.traceOutPath
+            ? new TraceWriter(perStallPath(args.traceOutPath, stallId, all.length), header)
+            : undefined,
     }))
     const keepForChart = args.chartPath !== undefined
     const collect = () => {
@@ -143,7 +157,10 @@ function run(args: RunArgs, io: RunIo): number {
     }
 
     const expected = (expectedSamples(sc, opts) ?? 0) * stalls.length
-    const progress = expected >= PROGRESS_MIN_SAMPLES ? createProgress(expected, `simulating ${days} day${days > 1 ? "s" : ""}`, io.stderr) : undefined
+    const progress =
+        expected >= PROGRESS_MIN_SAMPLES
+            ? createProgress(expected, `simulating ${days} day${days > 1 ? "s" : ""}`, io.stderr)
+            : undefined
     const startMs = performance.now()
     let samples = 0
     let rowCount = 0
@@ -167,17 +184,27 @@ function run(args: RunArgs, io: RunIo): number {
         for (const s of stalls)
             writeFileSync(
                 perStallPath(args.chartPath, s.stallId, stalls.length),
-                renderChart({ ...s.header, rows: s.rows }, s.outputs, { title: `Stall ${s.stallId} · ${s.header.tariff.id} · ${args.scenarioPath.split("/").pop()}` })
+                renderChart({ ...s.header, rows: s.rows }, s.outputs, {
+                    title: `Stall ${s.stallId} · ${s.header.tariff.id} · ${args.scenarioPath.split("/").pop()}`,
+                })
             )
 
     const summaries = stalls.map((s) => summarizeStall(s.stallId, s.sessions))
     const throughput = { samples, wallMs: Math.round(wallMs), samplesPerS: Math.round(samples / (wallMs / 1000)) }
     if (args.json) {
-        const out = { scenario: args.scenarioPath, seed: args.seed, days, stalls: summaries, ...(days > 1 ? { throughput } : {}) }
+        const out = {
+            scenario: args.scenarioPath,
+            seed: args.seed,
+            days,
+            stalls: summaries,
+            ...(days > 1 ? { throughput } : {}),
+        }
         io.stdout.write(JSON.stringify(out) + "\n")
     } else {
         if (sc.description) io.stdout.write(`${sc.description}\n\n`)
-        io.stdout.write(summaries.map((s, i) => formatStall(s, { periodMs: stalls[i].header.tariff.periodMs })).join("\n\n") + "\n")
+        io.stdout.write(
+            summaries.map((s, i) => formatStall(s, { periodMs: stalls[i].header.tariff.periodMs })).join("\n\n") + "\n"
+        )
     }
     if (days > 1)
         io.stderr.write(

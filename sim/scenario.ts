@@ -126,10 +126,10 @@ export function parseScenario(json: unknown): Scenario {
     const problems: string[] = []
     const days = sc.days ?? 1
     sc.visits.forEach((v, i) => {
-        if (v.targetSocPct <= v.initialSocPct)
-            problems.push(`/visits/${i} targetSocPct must be above initialSocPct`)
+        if (v.targetSocPct <= v.initialSocPct) problems.push(`/visits/${i} targetSocPct must be above initialSocPct`)
         if (v.stall === "b" && !sc.stall.pair) problems.push(`/visits/${i} uses stall b but the stall has no pair`)
-        if (days > 1 && v.arriveMin >= 1440) problems.push(`/visits/${i} arriveMin must be within the day (< 1440) when days > 1`)
+        if (days > 1 && v.arriveMin >= 1440)
+            problems.push(`/visits/${i} arriveMin must be within the day (< 1440) when days > 1`)
     })
     const windows: [string, { atMin: number; stall?: StallSide }, number][] = [
         ...(sc.faults ?? []).map((f, i) => [`/faults/${i}`, f, f.durationS] as [string, Fault, number]),
@@ -138,9 +138,13 @@ export function parseScenario(json: unknown): Scenario {
     ]
     for (const [where, w, durationS] of windows) {
         if (w.stall === "b" && !sc.stall.pair) problems.push(`${where} uses stall b but the stall has no pair`)
-        if (days > 1 && w.atMin * 60 + durationS > 86_400) problems.push(`${where} must end within the day when days > 1`)
+        if (days > 1 && w.atMin * 60 + durationS > 86_400)
+            problems.push(`${where} must end within the day when days > 1`)
     }
-    const tariffs: [string, TariffRef][] = [["/tariff", sc.tariff], ...(sc.tariffChanges ?? []).map((c, i) => [`/tariffChanges/${i}/tariff`, c.tariff] as [string, TariffRef])]
+    const tariffs: [string, TariffRef][] = [
+        ["/tariff", sc.tariff],
+        ...(sc.tariffChanges ?? []).map((c, i) => [`/tariffChanges/${i}/tariff`, c.tariff] as [string, TariffRef]),
+    ]
     for (const [where, ref] of tariffs) {
         const t = resolveTariff(ref)
         if (typeof t === "string") problems.push(`${where} ${t}`)
@@ -303,7 +307,13 @@ class StallSim {
         const auth = v.authorize
         const afterPlug = auth?.when === "afterPlug"
         const authorizeAtMs = afterPlug ? t + toStepMs(auth.delayS ?? DEFAULT_AUTHORIZE_DELAY_S) : t
-        if (auth) this.events.push({ t: authorizeAtMs, event: "authorize", account: auth.account, ...(auth.freeWh !== undefined ? { freeWh: auth.freeWh } : {}) })
+        if (auth)
+            this.events.push({
+                t: authorizeAtMs,
+                event: "authorize",
+                account: auth.account,
+                ...(auth.freeWh !== undefined ? { freeWh: auth.freeWh } : {}),
+            })
         const vehicle = VEHICLES[v.vehicle]
         this.car = {
             vehicle,
@@ -332,7 +342,12 @@ class Simulation {
 
     constructor(sc: Scenario, opts: SimOptions) {
         this.days = runDays(sc, opts)
-        this.endMs = this.days > 1 ? this.days * DAY_MS - STEP_MS : sc.durationMin !== undefined ? toStepMs(sc.durationMin * 60) : undefined
+        this.endMs =
+            this.days > 1
+                ? this.days * DAY_MS - STEP_MS
+                : sc.durationMin !== undefined
+                  ? toStepMs(sc.durationMin * 60)
+                  : undefined
         this.combinedKw = sc.stall.pair?.combinedLimitKw
         this.noise = (sc.meterNoisePct ?? 0) / 100
         this.random = mulberry32(opts.seed)
@@ -345,12 +360,17 @@ class Simulation {
             for (let d = 0; d < this.days; d++)
                 for (const visit of dayVisits) arrivals.push({ atMs: d * DAY_MS + ms(visit.arriveMin), visit })
             const faults = mine(sc.faults)
-            const window = (f: { atMin: number }, durationS: number) => ({ fromMs: ms(f.atMin), toMs: ms(f.atMin) + toStepMs(durationS) })
+            const window = (f: { atMin: number }, durationS: number) => ({
+                fromMs: ms(f.atMin),
+                toMs: ms(f.atMin) + toStepMs(durationS),
+            })
             return new StallSim(
                 sc.stall.powerLimitKw,
                 arrivals,
                 faults.filter((f) => f.kind === "meterInvalid").map((f) => window(f, f.durationS)),
-                faults.filter((f) => f.kind === "pilot").map((f) => ({ ...window(f, f.durationS), pilot: f.pilot ?? "F" })),
+                faults
+                    .filter((f) => f.kind === "pilot")
+                    .map((f) => ({ ...window(f, f.durationS), pilot: f.pilot ?? "F" })),
                 mine(sc.reboots, true).map((r) => window(r, r.outageS)),
                 mine(sc.tariffChanges, true).map((c) => ({ atMs: ms(c.atMin), tariff: tariffOf(c.tariff) }))
             )

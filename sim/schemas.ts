@@ -25,7 +25,17 @@ export const MESSAGE_KINDS = [
 export type MessageKind = (typeof MESSAGE_KINDS)[number]
 
 /** Topics under `{prefix}/{stallId}/`; `clock` lives under `{prefix}/` alone. */
-const STALL_TOPICS: MessageKind[] = ["status", "telemetry", "session", "event", "tap", "echo", "cmd/authorize", "cmd/tariff", "cmd/ack"]
+const STALL_TOPICS: MessageKind[] = [
+    "status",
+    "telemetry",
+    "session",
+    "event",
+    "tap",
+    "echo",
+    "cmd/authorize",
+    "cmd/tariff",
+    "cmd/ack",
+]
 
 function schemaFile(kind: MessageKind): string {
     if (kind === "tap") return "tap-row.schema.json"
@@ -34,7 +44,9 @@ function schemaFile(kind: MessageKind): string {
 
 // strict: a typo in a schema keyword is an error, not a silently ignored rule
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
-for (const f of readdirSync(SCHEMA_DIR).filter((n) => n.endsWith(".schema.json")).sort()) {
+for (const f of readdirSync(SCHEMA_DIR)
+    .filter((n) => n.endsWith(".schema.json"))
+    .sort()) {
     const schema = JSON.parse(readFileSync(new URL(f, SCHEMA_DIR), "utf8"))
     if (schema.$id !== SCHEMA_BASE + f) throw new Error(`${f}: $id must be ${SCHEMA_BASE + f}`)
     ajv.addSchema(schema)
@@ -96,7 +108,7 @@ export function validateMessage(topicSuffixOrKind: string, payload: unknown): st
     if (v(payload)) return null
     // "if" and "oneOf" only summarize the errors listed next to them
     const errors = (v.errors ?? []).filter((e) => e.keyword !== "if" && e.keyword !== "oneOf")
-    const lines = [...new Set((errors.length ? errors : v.errors ?? []).map(describeAjvError))]
+    const lines = [...new Set((errors.length ? errors : (v.errors ?? [])).map(describeAjvError))]
     return `${kind}: ${lines.join("; ")}`
 }
 

@@ -21,7 +21,15 @@ export interface StallSummary {
 }
 
 export function summarizeStall(stallId: string, sessions: SessionRecord[]): StallSummary {
-    const totals: StallTotals = { sessions: sessions.length, energyWh: 0, chargingMs: 0, idleMs: 0, totalMinor: {}, faultCount: 0, outages: 0 }
+    const totals: StallTotals = {
+        sessions: sessions.length,
+        energyWh: 0,
+        chargingMs: 0,
+        idleMs: 0,
+        totalMinor: {},
+        faultCount: 0,
+        outages: 0,
+    }
     for (const s of sessions) {
         totals.energyWh += s.energyWh
         totals.chargingMs += s.chargingMs
@@ -71,7 +79,8 @@ function faultLine(f: SessionRecord["faults"]): string | undefined {
     const parts: string[] = []
     if (f.meterInvalidSamples) parts.push(`${f.meterInvalidSamples} invalid meter readings`)
     if (f.gapMs) parts.push(`${f.gapMs / 1000} s of gaps`)
-    if (f.outages) parts.push(`${f.outages} controller outage${f.outages > 1 ? "s" : ""} (${f.outageMs / 1000} s unbilled)`)
+    if (f.outages)
+        parts.push(`${f.outages} controller outage${f.outages > 1 ? "s" : ""} (${f.outageMs / 1000} s unbilled)`)
     if (f.faultCount) parts.push(`${f.faultCount} fault${f.faultCount > 1 ? "s" : ""}`)
     return parts.length ? parts.join(" · ") : undefined
 }
@@ -103,7 +112,8 @@ export function formatStall(summary: StallSummary, opts: { periodMs?: number; ma
     const { stallId, sessions, totals } = summary
     const maxSessions = opts.maxSessions ?? 50
     const blocks = sessions.slice(0, maxSessions).map((s) => formatSession(s, opts.periodMs))
-    if (sessions.length > maxSessions) blocks.push(`… ${sessions.length - maxSessions} more sessions (use --json for all)`)
+    if (sessions.length > maxSessions)
+        blocks.push(`… ${sessions.length - maxSessions} more sessions (use --json for all)`)
     const revenue = Object.entries(totals.totalMinor)
         .map(([currency, minor]) => formatMoney(minor, currency))
         .join(" + ")

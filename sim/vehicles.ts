@@ -207,9 +207,7 @@ const MODELS: readonly Vehicle[] = [
     },
 ]
 
-export const VEHICLES: Readonly<Record<string, Vehicle>> = Object.fromEntries(
-    MODELS.map((v) => [v.id, v])
-)
+export const VEHICLES: Readonly<Record<string, Vehicle>> = Object.fromEntries(MODELS.map((v) => [v.id, v]))
 
 export const VEHICLE_IDS: readonly string[] = MODELS.map((v) => v.id)
 
@@ -239,7 +237,7 @@ export function chargeMinutes(v: Vehicle, fromPct: number, toPct: number): numbe
     let soc = fromPct
     let seconds = 0
     while (soc < toPct) {
-        soc += (acceptKw(v, soc) * 1000) / 3600 / v.capacityWh * 100
+        soc += ((acceptKw(v, soc) * 1000) / 3600 / v.capacityWh) * 100
         seconds++
     }
     return seconds / 60

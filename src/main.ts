@@ -57,7 +57,16 @@ const ctl = new StallController(id, acct, lineage, outbox, {
     tap: settings.tap,
     maxOutbox: OUTBOX_SLOTS,
 })
-ctl.boot(now(), "boot " + boot + (restored ? ", accounts restored" : ", fresh accounts") + ", " + outbox.length + " records pending", restored)
+ctl.boot(
+    now(),
+    "boot " +
+        boot +
+        (restored ? ", accounts restored" : ", fresh accounts") +
+        ", " +
+        outbox.length +
+        " records pending",
+    restored
+)
 for (const p of problems) ctl.event("config_invalid", p, now())
 for (const n of notes) ctl.event("checkpoint_invalid", n, now())
 for (const e of outboxErrors) ctl.event("storage_error", e, now())
@@ -99,7 +108,7 @@ link.onUp = async () => {
     ctl.connected(now())
     await flush()
 }
-link.onDown = why => {
+link.onDown = (why) => {
     console.log("link down: " + why)
     ctl.disconnected()
     ctl.event("link_reset", why, now())

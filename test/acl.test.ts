@@ -103,7 +103,10 @@ describe.runIf(run)("mosquitto ACL (docs/mosquitto-acl.conf)", () => {
         const until = (topic: string) =>
             new Promise<void>((resolve, reject) => {
                 if (seen.includes(topic)) return resolve()
-                const timer = setTimeout(() => reject(new Error(`${topic} never arrived; got ${seen.join(", ")}`)), 4000)
+                const timer = setTimeout(
+                    () => reject(new Error(`${topic} never arrived; got ${seen.join(", ")}`)),
+                    4000
+                )
                 waiters.push([topic, () => (clearTimeout(timer), resolve())])
             })
         return { seen, until }
@@ -141,7 +144,9 @@ describe.runIf(run)("mosquitto ACL (docs/mosquitto-acl.conf)", () => {
         const got1 = record(s1)
         const got2 = record(s2)
         // broad filters on purpose: the broker must filter what it delivers, not only what it grants
-        const granted = await s1.subscribeAsync(["stalls/#", "stalls/S2/cmd/#", "stalls/+/cmd/#", "stalls/S1/cmd/#"], { qos: 1 })
+        const granted = await s1.subscribeAsync(["stalls/#", "stalls/S2/cmd/#", "stalls/+/cmd/#", "stalls/S1/cmd/#"], {
+            qos: 1,
+        })
         await s2.subscribeAsync(["stalls/S2/cmd/#", "stalls/clock"], { qos: 1 })
         await s2.publishAsync("stalls/S2/status", '{"state":"available"}', { qos: 1 })
         const backend = await connect("backend")
@@ -186,7 +191,12 @@ describe.runIf(run)("mosquitto ACL (docs/mosquitto-acl.conf)", () => {
         const backend = await connect("backend")
         const got = record(backend)
         await backend.subscribeAsync("stalls/+/status", { qos: 1 })
-        const offline = (id: string) => ({ topic: `stalls/${id}/status`, payload: `{"v":1,"stallId":"${id}","state":"offline"}`, qos: 1 as const, retain: true })
+        const offline = (id: string) => ({
+            topic: `stalls/${id}/status`,
+            payload: `{"v":1,"stallId":"${id}","state":"offline"}`,
+            qos: 1 as const,
+            retain: true,
+        })
         // a will the ACL refuses either makes mosquitto refuse the connection or is dropped
         const forger = await connect("S1", { will: offline("S2") }).catch(() => null)
         const s1 = await connect("S1", { will: offline("S1") })

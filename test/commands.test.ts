@@ -46,7 +46,8 @@ const label = (c: BadCommand) => `${c.topicSuffix}: ${c.why}`
 describe("the malformed-command corpus", () => {
     test("is big enough and covers every command topic and foreign topics", () => {
         expect(BAD_COMMANDS.length).toBeGreaterThanOrEqual(120)
-        for (const t of Object.keys(PARSERS)) expect(mine.filter((c) => c.topicSuffix === t).length).toBeGreaterThanOrEqual(20)
+        for (const t of Object.keys(PARSERS))
+            expect(mine.filter((c) => c.topicSuffix === t).length).toBeGreaterThanOrEqual(20)
         expect(foreign.length).toBeGreaterThanOrEqual(10)
         for (const c of BAD_COMMANDS) expect(c.why.length).toBeGreaterThan(0)
         expect(mine.some((c) => c.payload.length > MAX_COMMAND_BYTES)).toBe(true)
@@ -68,7 +69,8 @@ describe("commands on topics that are not this stall's are not routed to it", ()
     test.each(foreign.map((c) => [c.topic!, c] as const))("%s", (_, c) => {
         // the payload is valid where it would be: only the topic keeps it out
         expect(PARSERS[c.wouldBe!](c.payload).error).toBeNull()
-        for (const [prefix, stallId] of stalls) expect(kindOfTopic(topicOf(c, prefix, stallId), prefix, stallId)).toBeNull()
+        for (const [prefix, stallId] of stalls)
+            expect(kindOfTopic(topicOf(c, prefix, stallId), prefix, stallId)).toBeNull()
     })
 
     test("this stall's own command topics are routed", () => {
@@ -87,7 +89,11 @@ const { idleGraceMode: _omit, ...TARIFF_WITHOUT_MODE } = GOOD_TARIFF
 const padTo = (json: string, chars: number) => json.slice(0, -1) + " ".repeat(chars - json.length) + "}"
 
 const VALID: [CommandTopic, string, string][] = [
-    ...PRESET_IDS.map((id): [CommandTopic, string, string] => ["cmd/tariff", `preset ${id}`, JSON.stringify(presetTariff(id))]),
+    ...PRESET_IDS.map((id): [CommandTopic, string, string] => [
+        "cmd/tariff",
+        `preset ${id}`,
+        JSON.stringify(presetTariff(id)),
+    ]),
     ["cmd/tariff", "idleGraceMode absent (= deduct)", JSON.stringify(TARIFF_WITHOUT_MODE)],
     ["cmd/tariff", "waive mode", tariffWith({ idleGraceMode: "waive" })],
     [
@@ -95,7 +101,11 @@ const VALID: [CommandTopic, string, string][] = [
         "7 thresholds, 8 prices",
         tariffWith({ tierThresholdsKw: [25, 50, 75, 100, 150, 200, 300], perMinuteMinor: [1, 2, 3, 4, 5, 6, 7, 8] }),
     ],
-    ["cmd/tariff", "fractional prices and thresholds", tariffWith({ tierThresholdsKw: [7.4], perMinuteMinor: [17.5, 34.25] })],
+    [
+        "cmd/tariff",
+        "fractional prices and thresholds",
+        tariffWith({ tierThresholdsKw: [7.4], perMinuteMinor: [17.5, 34.25] }),
+    ],
     [
         "cmd/tariff",
         "every limit exactly",
@@ -111,7 +121,11 @@ const VALID: [CommandTopic, string, string][] = [
     ],
     ["cmd/tariff", "shortest period, no grace", tariffWith({ periodMs: 1000, idleGraceMs: 0 })],
     ["cmd/tariff", "prices with 3 decimals", tariffWith({ perMinuteMinor: [17.125, 34.5] })],
-    ["cmd/tariff", "period written 60000.0 (an integer in JSON)", tariffWith({}).replace('"periodMs":60000', '"periodMs":60000.0')],
+    [
+        "cmd/tariff",
+        "period written 60000.0 (an integer in JSON)",
+        tariffWith({}).replace('"periodMs":60000', '"periodMs":60000.0'),
+    ],
     ["cmd/tariff", "payload of exactly 1024 characters", padTo(tariffWith({}), MAX_COMMAND_BYTES)],
     ["cmd/authorize", "account and credit", JSON.stringify(GOOD_AUTHORIZE)],
     ["cmd/authorize", "account only", '{"account":"a"}'],
@@ -192,7 +206,8 @@ describe("properties", () => {
     const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 12 })
     const mix = <T, U>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<U>) =>
         fc.oneof({ arbitrary: good, weight: 6 }, { arbitrary: bad, weight: 1 })
-    const num = (max: number) => fc.oneof(fc.double({ min: -10, max, noNaN: true }), fc.nat(max), fc.constantFrom(null, "1"))
+    const num = (max: number) =>
+        fc.oneof(fc.double({ min: -10, max, noNaN: true }), fc.nat(max), fc.constantFrom(null, "1"))
     /** whole, 3-decimal (accepted) and arbitrary (rejected: over 3 decimals) values */
     const decimal = (min: number, max: number) =>
         fc.oneof(
@@ -202,14 +217,19 @@ describe("properties", () => {
         )
     const price = mix(decimal(0, MAX_PRICE_MINOR), num(120000))
     const thresholds = mix(
-        fc
-            .array(decimal(0.5, 10000), { minLength: 1, maxLength: 7 })
-            .chain((th) => fc.constantFrom(th, [...th].sort((x, y) => x - y))),
+        fc.array(decimal(0.5, 10000), { minLength: 1, maxLength: 7 }).chain((th) =>
+            fc.constantFrom(
+                th,
+                [...th].sort((x, y) => x - y)
+            )
+        ),
         fc.array(num(12000), { maxLength: 8 })
     )
     const tariffs = fc
         .record({
-            id: opt(mix(fc.constantFrom("DE-2017", "x", "a".repeat(32)), fc.constantFrom("a".repeat(33), "", "DE 2017", 7))),
+            id: opt(
+                mix(fc.constantFrom("DE-2017", "x", "a".repeat(32)), fc.constantFrom("a".repeat(33), "", "DE 2017", 7))
+            ),
             currency: opt(mix(fc.constantFrom("EUR", "USD"), fc.constantFrom("eur", "EURO", null))),
             mode: opt(mix(fc.constantFrom("per_minute", "per_kwh"), fc.constant("per_hour"))),
             tierThresholdsKw: opt(thresholds),
@@ -218,15 +238,22 @@ describe("properties", () => {
             perKwhMinor: opt(price),
             idlePerMinuteMinor: opt(price),
             idleGraceMs: opt(mix(fc.nat(MAX_GRACE_MS), num(90000000))),
-            idleGraceMode: fc.option(mix(fc.constantFrom("deduct", "waive"), fc.constantFrom("none", null)), { nil: undefined }),
-            periodMs: opt(mix(fc.integer({ min: 1000, max: MAX_PERIOD_MS }), fc.constantFrom(999, 0, 1000.5, MAX_PERIOD_MS + 1))),
+            idleGraceMode: fc.option(mix(fc.constantFrom("deduct", "waive"), fc.constantFrom("none", null)), {
+                nil: undefined,
+            }),
+            periodMs: opt(
+                mix(fc.integer({ min: 1000, max: MAX_PERIOD_MS }), fc.constantFrom(999, 0, 1000.5, MAX_PERIOD_MS + 1))
+            ),
             extra: mix(fc.constant(undefined), fc.constant(1)),
         })
         .map(({ fit, ...t }) => {
             // mostly one price per tier, or the length check hides every other rule
             const th = t.tierThresholdsKw
             if (fit && Array.isArray(th) && t.perMinuteMinor)
-                t.perMinuteMinor = Array.from({ length: th.length + 1 }, (_, i) => t.perMinuteMinor![i % t.perMinuteMinor!.length])
+                t.perMinuteMinor = Array.from(
+                    { length: th.length + 1 },
+                    (_, i) => t.perMinuteMinor![i % t.perMinuteMinor!.length]
+                )
             return t
         })
 
@@ -242,8 +269,12 @@ describe("properties", () => {
                 const ok = parseTariff(payload).error === null
                 if (ok) accepted++
                 const numbers = [t.perKwhMinor, t.idlePerMinuteMinor]
-                for (const list of [t.perMinuteMinor, t.tierThresholdsKw]) if (Array.isArray(list)) numbers.push(...list)
-                return ok === (schemaAccepts("cmd/tariff", payload) && ascending(t.tierThresholdsKw) && fewDecimals(numbers))
+                for (const list of [t.perMinuteMinor, t.tierThresholdsKw])
+                    if (Array.isArray(list)) numbers.push(...list)
+                return (
+                    ok ===
+                    (schemaAccepts("cmd/tariff", payload) && ascending(t.tierThresholdsKw) && fewDecimals(numbers))
+                )
             }),
             { numRuns: 3000 }
         )
@@ -253,7 +284,10 @@ describe("properties", () => {
     const authorizations = fc.record({
         account: opt(
             fc.oneof(
-                fc.string({ unit: fc.integer({ min: 32, max: 126 }).map((c) => String.fromCharCode(c)), maxLength: 70 }),
+                fc.string({
+                    unit: fc.integer({ min: 32, max: 126 }).map((c) => String.fromCharCode(c)),
+                    maxLength: 70,
+                }),
                 fc.string({ unit: "binary-ascii", maxLength: 70 }),
                 fc.string({ unit: "binary", maxLength: 40 }),
                 fc.constantFrom(null, 5)

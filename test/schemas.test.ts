@@ -68,7 +68,10 @@ describe("what the builders in src/core/messages.ts produce is valid", () => {
             for (const line of readFileSync(join(VECTORS, f), "utf8").split("\n")) {
                 if (!line.includes('"type":"session"')) continue
                 const rec = JSON.parse(line) as SessionRecord
-                expect(validateMessage("session", sessionMessage(ID, rec, "S1-1-" + rec.sessionSeq, null, null)), f).toBeNull()
+                expect(
+                    validateMessage("session", sessionMessage(ID, rec, "S1-1-" + rec.sessionSeq, null, null)),
+                    f
+                ).toBeNull()
                 n++
             }
         expect(n).toBeGreaterThan(20)
@@ -142,7 +145,12 @@ describe("what the controller actually publishes is valid", () => {
     /** Vector 01 through the real StallController (tap on), plus every malformed command. */
     function publishes(): Publish[] {
         const acct = new StallAccounting(configFrom({}))
-        const ctl = new StallController(ID, acct, 4, [], { telemetryMs: 10000, resendMs: 30000, tap: true, maxOutbox: 4 })
+        const ctl = new StallController(ID, acct, 4, [], {
+            telemetryMs: 10000,
+            resendMs: 30000,
+            tap: true,
+            maxOutbox: 4,
+        })
         const out: Publish[] = []
         const drain = () => out.push(...ctl.take())
         ctl.boot(0, "test", true)
@@ -188,7 +196,13 @@ describe("what the controller actually publishes is valid", () => {
 // ---- broken copies are not ------------------------------------------------------------------
 
 const status = statusMessage(ID, "charging", SESSION_ID, 1016000, AT, null)
-const telemetry = telemetryMessage(ID, run.snapshots.find((s) => s.state === "charging")!, SESSION_ID, 1500000, AT)
+const telemetry = telemetryMessage(
+    ID,
+    run.snapshots.find((s) => s.state === "charging")!,
+    SESSION_ID,
+    1500000,
+    AT
+)
 const event = eventMessage(ID, "command_rejected", "tariff: not JSON", 1234, null)
 
 const BROKEN: [string, unknown, string, unknown][] = [
@@ -254,7 +268,9 @@ describe("broken copies are rejected with a readable reason", () => {
     })
 
     test("errors name the field", () => {
-        expect(validateMessage("session", changed(session, "cost/totalMinor", 952.5))).toContain("/cost/totalMinor must be integer")
+        expect(validateMessage("session", changed(session, "cost/totalMinor", 952.5))).toContain(
+            "/cost/totalMinor must be integer"
+        )
         expect(validateMessage("session", changed(session, "vat", 19))).toContain('unknown property "vat"')
         expect(validateMessage("status", changed(status, "fw", undefined))).toContain("'fw'")
         expect(validateText("status", "{not json")).toBe("status: not JSON")
@@ -279,7 +295,15 @@ describe("kinds and topics", () => {
         expect(k("stalls/S1/echo")).toBe("echo")
         expect(k("stalls/S1/cmd/ack")).toBe("cmd/ack")
         expect(k("stalls/clock")).toBe("clock")
-        for (const t of ["stalls/S10/status", "stalls/S1/status/x", "stalls/S1", "stalls/S1/", "stalls/S1/cmd", "x/S1/status", "stalls/S1/clock"])
+        for (const t of [
+            "stalls/S10/status",
+            "stalls/S1/status/x",
+            "stalls/S1",
+            "stalls/S1/",
+            "stalls/S1/cmd",
+            "x/S1/status",
+            "stalls/S1/clock",
+        ])
             expect(k(t)).toBeNull()
         expect(kindOfTopic("site/7/S1/session", "site/7", "S1")).toBe("session")
     })

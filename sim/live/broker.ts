@@ -60,7 +60,10 @@ export async function startMosquitto(options: BrokerOptions = {}): Promise<Broke
         // mosquitto reads its config once, at start: the file can go as soon as it listens
         const dir = await mkdtemp(join(tmpdir(), "mosquitto-"))
         const conf = join(dir, "mosquitto.conf")
-        await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n`)
+        await writeFile(
+            conf,
+            `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n`
+        )
         const c = spawnTracked(bin, ["-c", conf], {}, (l) => log.push(l))
         child = c
         try {

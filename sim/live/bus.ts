@@ -26,4 +26,3 @@ export async function connectBus(timeoutMs = 5000): Promise<JDBus> {
     }
     return bus
 }
-

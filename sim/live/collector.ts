@@ -103,8 +103,14 @@ export class Collector {
             }
             const timer = setTimeout(() => {
                 done()
-                const tail = this.received.slice(-TAIL).map((m) => `${m.topic} ${m.retain ? "(retained) " : ""}${m.payload}`)
-                reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last messages:\n  ${tail.join("\n  ") || "(none)"}`))
+                const tail = this.received
+                    .slice(-TAIL)
+                    .map((m) => `${m.topic} ${m.retain ? "(retained) " : ""}${m.payload}`)
+                reject(
+                    new Error(
+                        `timed out after ${timeoutMs} ms waiting for ${what}; last messages:\n  ${tail.join("\n  ") || "(none)"}`
+                    )
+                )
             }, timeoutMs)
             const done = () => {
                 clearTimeout(timer)

@@ -24,7 +24,12 @@ function rebootAhead(rows: Row[], i: number): boolean {
     return false
 }
 
-export async function playTrace(live: Live, rows: Row[], hooks: PlayHooks, onProgress?: (done: number) => void): Promise<void> {
+export async function playTrace(
+    live: Live,
+    rows: Row[],
+    hooks: PlayHooks,
+    onProgress?: (done: number) => void
+): Promise<void> {
     const first = rows.find((r) => Array.isArray(r)) as [number, ...unknown[]] | undefined
     if (!first) return
     const t0 = first[0]
@@ -46,7 +51,8 @@ export async function playTrace(live: Live, rows: Row[], hooks: PlayHooks, onPro
         } else if (row.event === "reboot") {
             if (poweredOff) await hooks.powerOn()
             poweredOff = false
-        } else if (row.event === "authorize") await hooks.command("authorize", { account: row.account, freeWh: row.freeWh ?? 0 })
+        } else if (row.event === "authorize")
+            await hooks.command("authorize", { account: row.account, freeWh: row.freeWh ?? 0 })
         else if (row.event === "tariff") await hooks.command("tariff", row.tariff)
         onProgress?.(i + 1)
     }

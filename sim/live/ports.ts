@@ -31,7 +31,12 @@ export function portAccepts(port: number): Promise<boolean> {
  * Polls until the port accepts. `gone` settles when the server process died, so a
  * crash at start fails at once with `describe()` (its output) instead of timing out.
  */
-export async function waitForPort(port: number, timeoutMs: number, gone: Promise<unknown>, describe: () => string): Promise<void> {
+export async function waitForPort(
+    port: number,
+    timeoutMs: number,
+    gone: Promise<unknown>,
+    describe: () => string
+): Promise<void> {
     let dead = false
     gone.then(() => (dead = true))
     const end = Date.now() + timeoutMs

@@ -30,7 +30,12 @@ export interface Child {
 }
 
 /** Spawns a tracked child; `onLine` gets each stdout/stderr line as it arrives. */
-export function spawnTracked(cmd: string, args: string[], options: SpawnOptions, onLine: (line: string) => void): Child {
+export function spawnTracked(
+    cmd: string,
+    args: string[],
+    options: SpawnOptions,
+    onLine: (line: string) => void
+): Child {
     const proc = spawn(cmd, args, { ...options, stdio: ["ignore", "pipe", "pipe"] })
     live.add(proc)
     for (const stream of [proc.stdout!, proc.stderr!]) {

@@ -46,7 +46,12 @@ class Channel extends SensorServer<[number]> {
     private silent = false
     private broken = false
 
-    constructor(serviceClass: number, nameReg: number, name: string, private value: number) {
+    constructor(
+        serviceClass: number,
+        nameReg: number,
+        name: string,
+        private value: number
+    ) {
         super(serviceClass, { readingValues: [value], streamingInterval: 100 })
         this.addRegister<[string]>(nameReg, [name])
     }
@@ -86,7 +91,12 @@ export class Sensors {
             new Channel(SRV_DC_VOLTAGE_MEASUREMENT, DcVoltageMeasurementReg.MeasurementName, name, v)
         const dcBus = volt("dc_bus", init.volts ?? 0)
         const pilot = volt(options.ambiguousNames ? "dc_bus" : "control_pilot", pilotVolts(init))
-        const current = new Channel(SRV_DC_CURRENT_MEASUREMENT, DcCurrentMeasurementReg.MeasurementName, "dc_current", init.amps ?? 0)
+        const current = new Channel(
+            SRV_DC_CURRENT_MEASUREMENT,
+            DcCurrentMeasurementReg.MeasurementName,
+            "dc_current",
+            init.amps ?? 0
+        )
         const bus = await connectBus()
         const servers = options.swapOrder ? [pilot, dcBus, current] : [dcBus, pilot, current]
         bus.addServiceProvider(

@@ -174,16 +174,13 @@ export class StallAccounting {
         const s = this.session
         return {
             state: STATE_NAMES[this.state],
-            faultReason:
-                this.faultReason === FAULT_PILOT ? "pilot" : this.faultReason === FAULT_METER ? "meter" : null,
+            faultReason: this.faultReason === FAULT_PILOT ? "pilot" : this.faultReason === FAULT_METER ? "meter" : null,
             lastT: this.hasPrev ? this.lastT : null,
             powerW: roundHalfUp(this.lastKw * 1000),
             readingValid: this.lastValid,
             session: s ? sessionRecord(s, this.lastT) : null,
             currentTier:
-                s && s.periodFilledMs > 0
-                    ? tierIndex(s.tariff.tierThresholdsKw, s.periodWh, s.periodFilledMs)
-                    : -1,
+                s && s.periodFilledMs > 0 ? tierIndex(s.tariff.tierThresholdsKw, s.periodWh, s.periodFilledMs) : -1,
         }
     }
 
@@ -291,8 +288,7 @@ export class StallAccounting {
                 this.hasInvalid = true
                 this.invalidSince = t
             }
-            if (t - this.invalidSince >= this.config.meterFaultAfterMs)
-                return this.enterFault(FAULT_METER, t)
+            if (t - this.invalidSince >= this.config.meterFaultAfterMs) return this.enterFault(FAULT_METER, t)
             return false
         }
         this.hasInvalid = false

@@ -82,8 +82,7 @@ export class CheckpointReader {
 
     int(what: string, min: number, max: number): number {
         const x = this.items[this.pos++]
-        if (typeof x !== "number" || x < min || x > max)
-            throw new Error("checkpoint: bad " + what)
+        if (typeof x !== "number" || x < min || x > max) throw new Error("checkpoint: bad " + what)
         return x
     }
 

@@ -91,7 +91,13 @@ export class StallController {
     private rolesFault = false
     private tapRows = 0
 
-    constructor(id: StallIdentity, acct: StallAccounting, lineage: number, outbox: OutboxEntry[], cfg: ControllerConfig) {
+    constructor(
+        id: StallIdentity,
+        acct: StallAccounting,
+        lineage: number,
+        outbox: OutboxEntry[],
+        cfg: ControllerConfig
+    ) {
         this.id = id
         this.root = stallRoot(id)
         this.acct = acct
@@ -198,7 +204,7 @@ export class StallController {
         } else if (topic === cmd + "ack") {
             const a = parseAck(payload, bytes)
             if (a.error) return this.reject(a.error, t)
-            const kept = this.outbox.filter(e => e.sessionId !== a.value)
+            const kept = this.outbox.filter((e) => e.sessionId !== a.value)
             if (kept.length !== this.outbox.length) {
                 this.outbox = kept
                 this.outboxDue = true
@@ -220,7 +226,13 @@ export class StallController {
         this.savedRevision = cp.revision
         this.checkpointDue = this.acct.revision !== cp.revision
         if (this.cfg.tap)
-            this.queueable("tap", JSON.stringify({ event: "checkpoint", rows: cp.tapRows, t }), 0, this.queuedTap, MAX_QUEUED_TAP)
+            this.queueable(
+                "tap",
+                JSON.stringify({ event: "checkpoint", rows: cp.tapRows, t }),
+                0,
+                this.queuedTap,
+                MAX_QUEUED_TAP
+            )
     }
 
     event(kind: EventKind, detail: string, t: number): void {
@@ -262,7 +274,17 @@ export class StallController {
         let changed = false
         for (let i = 0; i < outs.length; i++) {
             const o = outs[i]
-            if (o.type === "session") this.recordClosed(sessionMessage(this.id, o, this.id.stallId + "-" + this.lineage + "-" + o.sessionSeq, this.wallAt(o.pluggedAtMs), this.wallAt(o.unpluggedAtMs)), t)
+            if (o.type === "session")
+                this.recordClosed(
+                    sessionMessage(
+                        this.id,
+                        o,
+                        this.id.stallId + "-" + this.lineage + "-" + o.sessionSeq,
+                        this.wallAt(o.pluggedAtMs),
+                        this.wallAt(o.unpluggedAtMs)
+                    ),
+                    t
+                )
             else {
                 changed = true
                 this.sinceMs = o.t

@@ -153,6 +153,12 @@ export interface EventMessage {
     at: number | null
 }
 
-export function eventMessage(id: StallIdentity, kind: EventKind, detail: string, t: number, at: number | null): EventMessage {
+export function eventMessage(
+    id: StallIdentity,
+    kind: EventKind,
+    detail: string,
+    t: number,
+    at: number | null
+): EventMessage {
     return { v: MESSAGE_VERSION, stallId: id.stallId, kind, detail, t, at }
 }

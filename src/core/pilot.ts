@@ -35,8 +35,7 @@ export function pilotNominalVolts(state: PilotState): number {
 /** CP plateau voltage to state: within ±1 V of a nominal level, else F (fault). */
 export function pilotFromVolts(volts: number): PilotState {
     if (!isFiniteNumber(volts)) return "F"
-    for (let i = 0; i < NOMINAL_V.length; i++)
-        if (Math.abs(volts - NOMINAL_V[i]) <= PILOT_WINDOW_V) return NAMES[i]
+    for (let i = 0; i < NOMINAL_V.length; i++) if (Math.abs(volts - NOMINAL_V[i]) <= PILOT_WINDOW_V) return NAMES[i]
     return "F"
 }
 

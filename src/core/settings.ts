@@ -102,21 +102,81 @@ export function settingsFrom(raw: any): { settings: StallSettings; problems: str
         else problems.push(key + " invalid, using default")
     }
     take("STALL_ID", topicLevel, (x) => (s.stallId = x))
-    take("MQTT_HOST", (x) => typeof x === "string" && x.length <= 253, (x) => (s.mqttHost = x))
-    take("MQTT_PORT", (x) => intIn(x, 1, 65535), (x) => (s.mqttPort = x))
-    take("MQTT_PROTO", (x) => oneOf(x, ["tcp", "tls"]), (x) => (s.mqttProto = x))
-    take("MQTT_USER", (x) => typeof x === "string" && x.length <= 64, (x) => (s.mqttUser = x))
-    take("MQTT_PASSWORD", (x) => typeof x === "string" && x.length <= 128, (x) => (s.mqttPassword = x))
+    take(
+        "MQTT_HOST",
+        (x) => typeof x === "string" && x.length <= 253,
+        (x) => (s.mqttHost = x)
+    )
+    take(
+        "MQTT_PORT",
+        (x) => intIn(x, 1, 65535),
+        (x) => (s.mqttPort = x)
+    )
+    take(
+        "MQTT_PROTO",
+        (x) => oneOf(x, ["tcp", "tls"]),
+        (x) => (s.mqttProto = x)
+    )
+    take(
+        "MQTT_USER",
+        (x) => typeof x === "string" && x.length <= 64,
+        (x) => (s.mqttUser = x)
+    )
+    take(
+        "MQTT_PASSWORD",
+        (x) => typeof x === "string" && x.length <= 128,
+        (x) => (s.mqttPassword = x)
+    )
     take("TOPIC_PREFIX", topicLevel, (x) => (s.topicPrefix = x))
-    take("CONNECTOR", (x) => oneOf(x, CONNECTORS), (x) => (s.connector = x))
-    take("TARIFF", (x) => oneOf(x, PRESET_IDS), (x) => (s.tariffId = x))
-    take("SAMPLE_MS", (x) => intIn(x, 100, 10000), (x) => (s.sampleMs = x))
-    take("TELEMETRY_MS", (x) => intIn(x, 1000, 3600000), (x) => (s.telemetryMs = x))
-    take("TAP", (x) => x === true || x === false, (x) => (s.tap = x))
-    take("MIN_KW", (x) => numIn(x, 0.1, 50), (x) => (s.core.minChargingKw = x))
-    take("FINISH_MS", (x) => intIn(x, 0, 3600000), (x) => (s.core.finishAfterMs = x))
-    take("MAX_GAP_MS", (x) => intIn(x, 1000, 600000), (x) => (s.core.maxGapMs = x))
-    take("MAX_KW", (x) => numIn(x, 1, 2000), (x) => (s.core.maxKw = x))
-    take("METER_FLT_MS", (x) => intIn(x, 0, 3600000), (x) => (s.core.meterFaultAfterMs = x))
+    take(
+        "CONNECTOR",
+        (x) => oneOf(x, CONNECTORS),
+        (x) => (s.connector = x)
+    )
+    take(
+        "TARIFF",
+        (x) => oneOf(x, PRESET_IDS),
+        (x) => (s.tariffId = x)
+    )
+    take(
+        "SAMPLE_MS",
+        (x) => intIn(x, 100, 10000),
+        (x) => (s.sampleMs = x)
+    )
+    take(
+        "TELEMETRY_MS",
+        (x) => intIn(x, 1000, 3600000),
+        (x) => (s.telemetryMs = x)
+    )
+    take(
+        "TAP",
+        (x) => x === true || x === false,
+        (x) => (s.tap = x)
+    )
+    take(
+        "MIN_KW",
+        (x) => numIn(x, 0.1, 50),
+        (x) => (s.core.minChargingKw = x)
+    )
+    take(
+        "FINISH_MS",
+        (x) => intIn(x, 0, 3600000),
+        (x) => (s.core.finishAfterMs = x)
+    )
+    take(
+        "MAX_GAP_MS",
+        (x) => intIn(x, 1000, 600000),
+        (x) => (s.core.maxGapMs = x)
+    )
+    take(
+        "MAX_KW",
+        (x) => numIn(x, 1, 2000),
+        (x) => (s.core.maxKw = x)
+    )
+    take(
+        "METER_FLT_MS",
+        (x) => intIn(x, 0, 3600000),
+        (x) => (s.core.meterFaultAfterMs = x)
+    )
     return { settings: s, problems }
 }

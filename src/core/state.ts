@@ -151,8 +151,7 @@ export function readState(a: StallAccounting, items: unknown): void {
     const session = r.bool("session flag") ? readSession(r) : null
     r.end()
     // available has no session; preparing, charging and finished always have one
-    if ((state === 0) !== (session === null) && state !== 4)
-        throw new Error("checkpoint: state and session disagree")
+    if ((state === 0) !== (session === null) && state !== 4) throw new Error("checkpoint: state and session disagree")
     if (session && session.seq !== sessionSeq) throw new Error("checkpoint: session seq mismatch")
 
     a.state = state

@@ -47,8 +47,7 @@ export function presetTariff(id: string): Tariff | undefined {
     if (id === "FR-2017") return make(id, "per_kwh", [60], [0, 0], 20)
     if (id === "AT-2017") return make(id, "per_kwh", [60], [0, 0], 23)
     if (id === "IT-2017") return make(id, "per_kwh", [60], [0, 0], 25)
-    if (id === "V3-4TIER")
-        return make(id, "per_minute", [60, 100, 180], [13, 26, 39, 52], 0)
+    if (id === "V3-4TIER") return make(id, "per_minute", [60, 100, 180], [13, 26, 39, 52], 0)
     return undefined
 }
 
@@ -70,10 +69,8 @@ function isIdChar(c: number): boolean {
 }
 
 function checkId(id: unknown): string | null {
-    if (typeof id !== "string" || id.length < 1 || id.length > 32)
-        return "id must be a string of 1 to 32 characters"
-    for (let i = 0; i < id.length; i++)
-        if (!isIdChar(id.charCodeAt(i))) return "id may only contain A-Z a-z 0-9 . _ -"
+    if (typeof id !== "string" || id.length < 1 || id.length > 32) return "id must be a string of 1 to 32 characters"
+    for (let i = 0; i < id.length; i++) if (!isIdChar(id.charCodeAt(i))) return "id may only contain A-Z a-z 0-9 . _ -"
     return null
 }
 
@@ -104,8 +101,7 @@ function checkThresholds(th: unknown): string | null {
 function checkPrices(prices: unknown, tiers: number): string | null {
     if (!Array.isArray(prices) || prices.length !== tiers)
         return "perMinuteMinor must have one more element than tierThresholdsKw"
-    for (let i = 0; i < prices.length; i++)
-        if (!nonNegative(prices[i])) return "perMinuteMinor must be finite and >= 0"
+    for (let i = 0; i < prices.length; i++) if (!nonNegative(prices[i])) return "perMinuteMinor must be finite and >= 0"
     return null
 }
 
@@ -118,22 +114,14 @@ export function validateTariff(x: unknown): Tariff | string {
     const o = x as any
     let err = checkId(o.id)
     if (!err) err = checkCurrency(o.currency)
-    if (!err && o.mode !== "per_minute" && o.mode !== "per_kwh")
-        err = "mode must be per_minute or per_kwh"
+    if (!err && o.mode !== "per_minute" && o.mode !== "per_kwh") err = "mode must be per_minute or per_kwh"
     if (!err) err = checkThresholds(o.tierThresholdsKw)
     if (!err) err = checkPrices(o.perMinuteMinor, o.tierThresholdsKw.length + 1)
     if (!err && !nonNegative(o.perKwhMinor)) err = "perKwhMinor must be finite and >= 0"
-    if (!err && !nonNegative(o.idlePerMinuteMinor))
-        err = "idlePerMinuteMinor must be finite and >= 0"
+    if (!err && !nonNegative(o.idlePerMinuteMinor)) err = "idlePerMinuteMinor must be finite and >= 0"
     if (!err && !nonNegative(o.idleGraceMs)) err = "idleGraceMs must be finite and >= 0"
-    if (!err && !(isInteger(o.periodMs) && o.periodMs >= 1000))
-        err = "periodMs must be an integer >= 1000"
-    if (
-        !err &&
-        o.idleGraceMode !== undefined &&
-        o.idleGraceMode !== "deduct" &&
-        o.idleGraceMode !== "waive"
-    )
+    if (!err && !(isInteger(o.periodMs) && o.periodMs >= 1000)) err = "periodMs must be an integer >= 1000"
+    if (!err && o.idleGraceMode !== undefined && o.idleGraceMode !== "deduct" && o.idleGraceMode !== "waive")
         err = "idleGraceMode must be deduct or waive"
     if (err) return err
     return {

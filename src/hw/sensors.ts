@@ -25,7 +25,7 @@ class Stream {
 
     constructor(reading: ds.Register<number>) {
         const self = this
-        reading.subscribe(async v => {
+        reading.subscribe(async (v) => {
             self.value = typeof v === "number" ? v : NaN
             self.at = ds.millis()
         })

@@ -73,7 +73,7 @@ export class Link {
             setTimeout(async () => await self.sendEcho(), FIRST_ECHO_MS)
         })
         this.client.onclose.subscribe(async () => self.down("connection closed"))
-        this.client.onerror.subscribe(async e => {
+        this.client.onerror.subscribe(async (e) => {
             // a socket error on a live connection leaves the client "connected" and
             // its ping timer then throws: reset it ourselves
             if (self.connected()) await self.reset("socket error: " + e.message)

@@ -32,7 +32,14 @@ describe("status and telemetry", () => {
         expect(first).toHaveLength(1)
         expect(first[0]).toMatchObject({ topic: "stalls/S1/status", qos: 1, retain: true })
         expect(JSON.parse(first[0].payload)).toEqual({
-            v: 1, stallId: "S1", state: "available", connector: "NACS", sessionId: null, sinceMs: 0, since: null, fw: "test",
+            v: 1,
+            stallId: "S1",
+            state: "available",
+            connector: "NACS",
+            sessionId: null,
+            sinceMs: 0,
+            since: null,
+            fw: "test",
         })
         c.sample(1000, "B", 400_000, 0)
         c.sample(2000, "C", 400_000, 250_000)
@@ -75,7 +82,13 @@ describe("session records", () => {
         const end = session(c, 1000, 90)
         expect(c.outboxDue).toBe(true)
         const rec = json(c.take(), "session")[0]
-        expect(rec).toMatchObject({ stallId: "S1", sessionId: "S1-7-1", fw: "test", type: "session", chargingMs: 90_000 })
+        expect(rec).toMatchObject({
+            stallId: "S1",
+            sessionId: "S1-7-1",
+            fw: "test",
+            type: "session",
+            chargingMs: 90_000,
+        })
         expect(rec.unpluggedAtMs).toBe(end)
         expect(c.outbox.map((e) => e.sessionId)).toEqual(["S1-7-1"])
     })
@@ -129,8 +142,16 @@ describe("commands", () => {
         const c = controller()
         c.connected(0)
         const fr = {
-            id: "FR-2017", currency: "EUR", mode: "per_kwh", tierThresholdsKw: [60], perMinuteMinor: [0, 0],
-            perKwhMinor: 20, idlePerMinuteMinor: 35, idleGraceMs: 300000, idleGraceMode: "deduct", periodMs: 60000,
+            id: "FR-2017",
+            currency: "EUR",
+            mode: "per_kwh",
+            tierThresholdsKw: [60],
+            perMinuteMinor: [0, 0],
+            perKwhMinor: 20,
+            idlePerMinuteMinor: 35,
+            idleGraceMs: 300000,
+            idleGraceMode: "deduct",
+            periodMs: 60000,
         }
         c.message("stalls/S1/cmd/tariff", JSON.stringify(fr), 500)
         expect(json(c.take(), "event")[0]).toMatchObject({ kind: "tariff_changed" })
@@ -165,7 +186,10 @@ describe("commands", () => {
         ]) {
             c.message(topic, payload, 2000)
             const ev = json(c.take(), "event")
-            expect(ev.map((e) => e.kind), topic + " " + payload).toEqual(["command_rejected"])
+            expect(
+                ev.map((e) => e.kind),
+                topic + " " + payload
+            ).toEqual(["command_rejected"])
             expect(ev[0].detail.length).toBeGreaterThan(3)
         }
         expect(c.acct.checkpoint()).toEqual(before)

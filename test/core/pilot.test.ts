@@ -4,8 +4,20 @@ import { PilotDebouncer, pilotCode, pilotFromVolts, PilotState } from "../../src
 
 describe("pilotFromVolts (IEC 61851 levels, ±1 V windows)", () => {
     test.each([
-        [12, "A"], [11, "A"], [13, "A"], [9, "B"], [8.2, "B"], [6, "C"], [5.5, "C"], [3, "D"], [2.1, "D"],
-        [0, "E"], [-1, "E"], [1, "E"], [-12, "F"], [-11.5, "F"],
+        [12, "A"],
+        [11, "A"],
+        [13, "A"],
+        [9, "B"],
+        [8.2, "B"],
+        [6, "C"],
+        [5.5, "C"],
+        [3, "D"],
+        [2.1, "D"],
+        [0, "E"],
+        [-1, "E"],
+        [1, "E"],
+        [-12, "F"],
+        [-11.5, "F"],
     ] as [number, PilotState][])("%d V is %s", (v, s) => {
         expect(pilotFromVolts(v)).toBe(s)
     })

@@ -25,7 +25,13 @@ describe("outbox record codec", () => {
     })
 
     test("a damaged record is refused", () => {
-        const trace = { rows: [[0, "B", 400, 0], [1000, "C", 400, 100], [2000, "A", 400, 0]] }
+        const trace = {
+            rows: [
+                [0, "B", 400, 0],
+                [1000, "C", 400, 100],
+                [2000, "A", 400, 0],
+            ],
+        }
         const rec = replayTrace(trace).find((o) => o.type === "session") as SessionRecord
         const items = encodeRecord(sessionMessage(ID, rec, "S1-1-1", null, null))
         items[8] = (items[8] as number) + 1

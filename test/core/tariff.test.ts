@@ -31,8 +31,16 @@ describe("validateTariff", () => {
         ["4-letter currency", (t) => (t.currency = "EURO"), "currency"],
         ["unknown mode", (t) => (t.mode = "per_hour"), "mode"],
         ["no thresholds", (t) => ((t.tierThresholdsKw = []), (t.perMinuteMinor = [1])), "tierThresholdsKw"],
-        ["8 thresholds", (t) => ((t.tierThresholdsKw = [1, 2, 3, 4, 5, 6, 7, 8]), (t.perMinuteMinor = Array(9).fill(1))), "tierThresholdsKw"],
-        ["descending thresholds", (t) => ((t.tierThresholdsKw = [100, 60]), (t.perMinuteMinor = [1, 2, 3])), "ascending"],
+        [
+            "8 thresholds",
+            (t) => ((t.tierThresholdsKw = [1, 2, 3, 4, 5, 6, 7, 8]), (t.perMinuteMinor = Array(9).fill(1))),
+            "tierThresholdsKw",
+        ],
+        [
+            "descending thresholds",
+            (t) => ((t.tierThresholdsKw = [100, 60]), (t.perMinuteMinor = [1, 2, 3])),
+            "ascending",
+        ],
         ["equal thresholds", (t) => ((t.tierThresholdsKw = [60, 60]), (t.perMinuteMinor = [1, 2, 3])), "ascending"],
         ["zero threshold", (t) => (t.tierThresholdsKw = [0]), "above 0"],
         ["infinite threshold", (t) => (t.tierThresholdsKw = [Infinity]), "finite"],

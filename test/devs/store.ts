@@ -45,10 +45,15 @@ describe("flash store", () => {
         await s.loadOutbox([])
         const a = chargedAccounts()
         a.sample(71000, "A", 400, 0)
-        const rec = a.take().filter(o => o.type === "session")[0] as SessionRecord
+        const rec = a.take().filter((o) => o.type === "session")[0] as SessionRecord
         const m1 = sessionMessage(ID, rec, "S1-1-1", null, 1800000000000)
         const m2 = sessionMessage(ID, rec, "S1-1-2", null, null)
-        expect(await s.saveOutbox([{ sessionId: "S1-1-1", record: m1 }, { sessionId: "S1-1-2", record: m2 }])).toBe(true)
+        expect(
+            await s.saveOutbox([
+                { sessionId: "S1-1-1", record: m1 },
+                { sessionId: "S1-1-2", record: m2 },
+            ])
+        ).toBe(true)
         const errors: string[] = []
         const back = await new FlashStore().loadOutbox(errors)
         expect(errors.length).toBe(0)

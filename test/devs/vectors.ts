@@ -25,18 +25,18 @@ async function forEachLine(buf: Buffer, each: (line: string) => void) {
 }
 
 describe("shared vectors in the DeviceScript VM", () => {
-    VECTORS.forEach(v => {
+    VECTORS.forEach((v) => {
         test(v.name, async () => {
             const replay = new Replay(JSON.parse(v.header.toString()))
             const actual: any[] = []
             const t0 = ds.millis()
-            await forEachLine(v.rows, line => {
+            await forEachLine(v.rows, (line) => {
                 replay.row(JSON.parse(line))
                 const o = replay.take()
                 for (const x of o) actual.push(x)
             })
             const expected: any[] = []
-            await forEachLine(v.expected, line => expected.push(JSON.parse(line)))
+            await forEachLine(v.expected, (line) => expected.push(JSON.parse(line)))
             const diff = outputsDiff(expected, actual)
             console.log(
                 "vector " + v.name + " rows " + v.rowCount + " ms " + (ds.millis() - t0) + (diff ? " FAIL" : " ok")

@@ -52,6 +52,7 @@ test("every malformed command is rejected with an event and changes nothing", as
         [{ pilot: "C", volts: 400, amps: 200 }, 3000],
         [{ pilot: "A", volts: 0, amps: 0 }, 0],
     ])
-    const rec = (await c.waitFor((m) => m.topic === ROOT + "/session", 15_000, "a session after the flood", since)).json as any
+    const rec = (await c.waitFor((m) => m.topic === ROOT + "/session", 15_000, "a session after the flood", since))
+        .json as any
     expect(rec).toMatchObject({ tariffId: "DE-2017", account: null, sessionSeq: 1 })
 })

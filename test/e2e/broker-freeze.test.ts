@@ -32,7 +32,9 @@ test("a frozen broker is detected, and after it thaws nothing is lost", async ()
     const since = c.count
     live.broker!.thaw()
     const rec = await c.waitFor((m) => m.topic === ROOT + "/session", 30_000, "the record after the thaw", since)
-    console.log(`e2e: frozen broker detected in ${detectedMs} ms (${why[1]}); record ${rec.atMs - thawedAt} ms after the thaw`)
+    console.log(
+        `e2e: frozen broker detected in ${detectedMs} ms (${why[1]}); record ${rec.atMs - thawedAt} ms after the thaw`
+    )
     expect(detectedMs).toBeLessThan(15_000)
 
     const events = json(c.received, "event").map((e) => e.kind)

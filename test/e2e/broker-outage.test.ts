@@ -29,7 +29,12 @@ test("a record made while the broker was down is delivered after it returns", as
     const since = c.count
     const backAt = Date.now()
     await live.broker!.restart()
-    const rec = await c.waitFor((m) => m.topic === ROOT + "/session", 30_000, "the record after the broker returned", since)
+    const rec = await c.waitFor(
+        (m) => m.topic === ROOT + "/session",
+        30_000,
+        "the record after the broker returned",
+        since
+    )
     console.log(`e2e: broker back -> record delivered in ${rec.atMs - backAt} ms`)
     const r = rec.json as any
     expect(r).toMatchObject({ stallId: "S1", chargingMs: expect.any(Number) })

@@ -19,7 +19,8 @@ test("swapped bindings are told apart by measurementName", async () => {
         [{ pilot: "C", volts: 400, amps: 250 }, 4000],
         [{ pilot: "A", volts: 0, amps: 0 }, 0],
     ])
-    const rec = (await live.collector.waitFor((m) => m.topic === ROOT + "/session", 15_000, "record", since)).json as any
+    const rec = (await live.collector.waitFor((m) => m.topic === ROOT + "/session", 15_000, "record", since))
+        .json as any
     // 100 kW for about 4 s: the bus voltage, not the 6 V pilot, was used
     expect(rec.energyWh).toBeGreaterThan(80)
     expect(rec.tierMinutes[1]).toBeGreaterThan(0)
@@ -38,7 +39,8 @@ test("a meter that stops answering gives invalid readings, then a meter fault", 
     expect(json(live.collector.received.slice(since), "event").map((e) => e.kind)).toContain("fault")
     live.sensors.fail(false)
     live.sensors.set({ pilot: "A", volts: 0, amps: 0 })
-    const rec = (await live.collector.waitFor((m) => m.topic === ROOT + "/session", 15_000, "record", since)).json as any
+    const rec = (await live.collector.waitFor((m) => m.topic === ROOT + "/session", 15_000, "record", since))
+        .json as any
     expect(rec.faults.meterInvalidSamples).toBeGreaterThan(0)
     expect(rec.faults.faultCount).toBe(1)
     await waitStatus(live, "available", 10_000, since)
@@ -48,7 +50,12 @@ test("voltage servers that cannot be told apart are a fault with an event", asyn
     const since = live.collector.count
     await live.replaceSensors({ ambiguousNames: true })
     await live.vm.restart()
-    const ev = await live.collector.waitFor((m) => (m.json as any)?.kind === "roles_ambiguous", 30_000, "roles_ambiguous", since)
+    const ev = await live.collector.waitFor(
+        (m) => (m.json as any)?.kind === "roles_ambiguous",
+        30_000,
+        "roles_ambiguous",
+        since
+    )
     expect((ev.json as any).detail).toContain("dc_bus")
     const st = await waitStatus(live, "faulted", 10_000, since)
     expect(st.json).toMatchObject({ faultReason: "roles" })

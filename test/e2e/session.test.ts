@@ -57,7 +57,12 @@ describe("a whole session, end to end", () => {
         // power loss: the broker publishes the will, retained
         const beforeKill = c.count
         await live.vm.kill()
-        const will = await c.waitFor((m) => m.topic === ROOT + "/status" && m.retain !== undefined && (m.json as any)?.state === "offline", 10_000, "the will", beforeKill)
+        const will = await c.waitFor(
+            (m) => m.topic === ROOT + "/status" && m.retain !== undefined && (m.json as any)?.state === "offline",
+            10_000,
+            "the will",
+            beforeKill
+        )
         expect(will.json).toEqual({ v: 1, stallId: "S1", state: "offline" })
     })
 })

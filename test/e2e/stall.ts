@@ -28,10 +28,7 @@ export const TIMELAPSE_TARIFF = {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-export async function startStall(
-    broker: "mosquitto" | "aedes" = "mosquitto",
-    sensors?: SensorsOptions
-): Promise<Live> {
+export async function startStall(broker: "mosquitto" | "aedes" = "mosquitto", sensors?: SensorsOptions): Promise<Live> {
     return startLive({
         broker,
         sensors,
@@ -77,7 +74,11 @@ export async function drive(live: Live, steps: [SensorValues, number][]): Promis
 /** Online and booted: the status and the boot event (queued until connected) are in. */
 export async function ready(live: Live): Promise<void> {
     await waitStatus(live, "available", 30_000)
-    await live.collector.waitFor((m) => m.topic === ROOT + "/event" && (m.json as any)?.kind === "boot", 10_000, "boot event")
+    await live.collector.waitFor(
+        (m) => m.topic === ROOT + "/event" && (m.json as any)?.kind === "boot",
+        10_000,
+        "boot event"
+    )
 }
 
 export function waitStatus(live: Live, state: string, timeoutMs: number, since = 0): Promise<Received> {

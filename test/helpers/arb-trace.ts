@@ -65,7 +65,11 @@ export const arbTrace: fc.Arbitrary<GenTrace> = fc
             if (s.event) {
                 const e = s.event as any
                 if (e.event === "tariff")
-                    rows.push({ t, event: "tariff", tariff: tariffWith(g.periodMs, g.graceMs, g.perKwh, g.waive, e.price) })
+                    rows.push({
+                        t,
+                        event: "tariff",
+                        tariff: tariffWith(g.periodMs, g.graceMs, g.perKwh, g.waive, e.price),
+                    })
                 else rows.push({ t, ...e })
             }
             for (let i = 0; i < s.samples; i++, n++) {

@@ -110,7 +110,11 @@ function notAnObject(topicSuffix: CommandTopic): BadCommand[] {
         e("NaN", "NaN is not JSON"),
         e("[".repeat(400) + "]".repeat(400), "deeply nested arrays"),
         e(good + " " + good, "two objects back to back"),
-        e(good.slice(0, good.length - 1) + " ".repeat(1100) + "}", "valid object padded past 1024 bytes", "payload size"),
+        e(
+            good.slice(0, good.length - 1) + " ".repeat(1100) + "}",
+            "valid object padded past 1024 bytes",
+            "payload size"
+        ),
     ]
 }
 
@@ -143,14 +147,26 @@ const AUTHORIZE: BadCommand[] = [
     authorize({ freeWh: null }, "freeWh null"),
     authorize({ freeWh: true }, "freeWh a boolean"),
     authorize({ freeWh: [400000] }, "freeWh an array"),
-    { topicSuffix: "cmd/authorize", payload: '{"account":"acct-1","freeWh":1e400}', why: "freeWh overflows to Infinity" },
-    { topicSuffix: "cmd/authorize", payload: '{"account":"acct-1","freeWh":-0.5e1}', why: "freeWh negative in exponent form" },
+    {
+        topicSuffix: "cmd/authorize",
+        payload: '{"account":"acct-1","freeWh":1e400}',
+        why: "freeWh overflows to Infinity",
+    },
+    {
+        topicSuffix: "cmd/authorize",
+        payload: '{"account":"acct-1","freeWh":-0.5e1}',
+        why: "freeWh negative in exponent form",
+    },
     authorize({ sessionId: "S1-1-1" }, "unknown field sessionId"),
     authorize({ Account: "acct-1", account: DELETE }, "field name in the wrong case"),
     authorize({ accountId: "acct-1", account: DELETE }, "misspelt field"),
     authorize({ freeKwh: 400 }, "unknown field freeKwh"),
     { topicSuffix: "cmd/authorize", payload: '{"account":"acct-1","__proto__":{"freeWh":5}}', why: "__proto__ key" },
-    { topicSuffix: "cmd/authorize", payload: '{"account":"acct-1","account":7}', why: "duplicate key, the last one a number" },
+    {
+        topicSuffix: "cmd/authorize",
+        payload: '{"account":"acct-1","account":7}',
+        why: "duplicate key, the last one a number",
+    },
 ]
 
 // ---- cmd/tariff ---------------------------------------------------------------------------
@@ -169,8 +185,16 @@ const TARIFF_REQUIRED = [
 
 const TARIFF: BadCommand[] = [
     tariff({ idleGraceMs: 300000.5 }, "fractional grace: whole ms only"),
-    tariff({ perMinuteMinor: [17.1234, 34] }, "a price with 4 decimals", "at most 3 decimals (the VM prints ~6 digits)"),
-    tariff({ tierThresholdsKw: [60.0001] }, "a threshold with 4 decimals", "at most 3 decimals (the VM prints ~6 digits)"),
+    tariff(
+        { perMinuteMinor: [17.1234, 34] },
+        "a price with 4 decimals",
+        "at most 3 decimals (the VM prints ~6 digits)"
+    ),
+    tariff(
+        { tierThresholdsKw: [60.0001] },
+        "a threshold with 4 decimals",
+        "at most 3 decimals (the VM prints ~6 digits)"
+    ),
     ...TARIFF_REQUIRED.map((f) => tariff({ [f]: DELETE }, `${f} missing`)),
     tariff({ id: "" }, "id empty"),
     tariff({ id: "X".repeat(33) }, "id of 33 characters"),
@@ -233,7 +257,11 @@ const TARIFF: BadCommand[] = [
     tariff({ periodMs: "60000" }, "period as a string"),
     tariff({ vat: 19 }, "unknown field vat"),
     tariff({ name: "Germany 2017" }, "unknown field name"),
-    { topicSuffix: "cmd/tariff", payload: JSON.stringify({ tariff: GOOD_TARIFF }), why: "tariff wrapped in an envelope" },
+    {
+        topicSuffix: "cmd/tariff",
+        payload: JSON.stringify({ tariff: GOOD_TARIFF }),
+        why: "tariff wrapped in an envelope",
+    },
     { topicSuffix: "cmd/tariff", payload: '"DE-2017"', why: "a preset id instead of a tariff" },
     {
         topicSuffix: "cmd/tariff",

@@ -25,8 +25,15 @@ test("npm start: the demo runs to a clean exit and its trace replays to the same
     expect(out).toContain("every message valid")
     expect(out).toContain("1 of 1 expected; 1 equal to the replay of the tap")
     const printed = out.split("\n").find((l) => l.includes("session    DEMO-1A-1-1"))!
-    const replayed = spawnSync(process.execPath, ["--import", "tsx", "sim/cli.ts", "replay", traceOut], { cwd: ROOT, encoding: "utf8" })
-    const rec = replayed.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l)).find((o) => o.type === "session")
+    const replayed = spawnSync(process.execPath, ["--import", "tsx", "sim/cli.ts", "replay", traceOut], {
+        cwd: ROOT,
+        encoding: "utf8",
+    })
+    const rec = replayed.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .find((o) => o.type === "session")
     expect(printed).toContain(`${(rec.energyWh / 1000).toFixed(3)} kWh`)
     expect(JSON.parse(readFileSync(traceOut, "utf8")).format).toBe("stall-trace/1")
 }, 240_000)

@@ -44,7 +44,12 @@ describe("percentiles", () => {
         expect(xs).toEqual([3.14159, 1, 2])
         expect(summarize([])).toEqual({ count: 0, p50: null, p95: null, p99: null, max: null })
         // 1..1000: p99 is the 990th value
-        expect(summarize(Array.from({ length: 1000 }, (_, i) => 1000 - i))).toMatchObject({ p50: 500, p95: 950, p99: 990, max: 1000 })
+        expect(summarize(Array.from({ length: 1000 }, (_, i) => 1000 - i))).toMatchObject({
+            p50: 500,
+            p95: 950,
+            p99: 990,
+            max: 1000,
+        })
     })
 })
 
@@ -52,8 +57,20 @@ describe("fleet timeline", () => {
     it("starts each stall at an arrival of the busy part, deterministically", () => {
         const sc = loadShipped("busy-day.json")
         const arrivals = sc.visits.map((v) => v.arriveMin)
-        const a = Array.from({ length: 50 }, ((r) => () => pickStart(sc, r))(mulberry32(7)))
-        const b = Array.from({ length: 50 }, ((r) => () => pickStart(sc, r))(mulberry32(7)))
+        const a = Array.from(
+            { length: 50 },
+            (
+                (r) => () =>
+                    pickStart(sc, r)
+            )(mulberry32(7))
+        )
+        const b = Array.from(
+            { length: 50 },
+            (
+                (r) => () =>
+                    pickStart(sc, r)
+            )(mulberry32(7))
+        )
         expect(a).toEqual(b)
         for (const s of a) {
             expect(arrivals).toContain(s.phaseMin)
@@ -85,11 +102,29 @@ describe("fleet timeline", () => {
 
 describe("sim fleet", () => {
     it("runs five stalls for two simulated hours through aedes: every record delivered, valid, timed", async () => {
-        const { code, stdout, stderr } = await fleet("--stalls", "5", "--minutes", "120", "--speed", "3600", "--json", "--seed", "3")
+        const { code, stdout, stderr } = await fleet(
+            "--stalls",
+            "5",
+            "--minutes",
+            "120",
+            "--speed",
+            "3600",
+            "--json",
+            "--seed",
+            "3"
+        )
         expect(stderr).toContain("fleet: connecting 5 stalls")
         const r = JSON.parse(stdout) as FleetReport
         expect(code, stdout).toBe(0)
-        expect(r).toMatchObject({ stalls: 5, simulatedMinutes: 120, speed: 3600, seed: 3, ok: true, connectionFailures: 0, stallsOffline: 0 })
+        expect(r).toMatchObject({
+            stalls: 5,
+            simulatedMinutes: 120,
+            speed: 3600,
+            seed: 3,
+            ok: true,
+            connectionFailures: 0,
+            stallsOffline: 0,
+        })
         expect(r.records.published).toBeGreaterThan(0)
         expect(r.records).toMatchObject({ received: r.records.published, lost: 0, unacked: 0 })
         expect(r.sessionsClosed).toBe(r.records.published)
@@ -108,7 +143,16 @@ describe("sim fleet", () => {
 
     it("brings stalls back from power cuts without losing a record", async () => {
         const scenario = join(SCENARIO_DIR, "reboot-mid-session.json")
-        const { code, stdout } = await fleet("--stalls", "2", "--minutes", "90", "--speed", "1200", "--scenario", scenario)
+        const { code, stdout } = await fleet(
+            "--stalls",
+            "2",
+            "--minutes",
+            "90",
+            "--speed",
+            "1200",
+            "--scenario",
+            scenario
+        )
         expect(code, stdout).toBe(0)
         expect(stdout).toMatch(/Fleet of 2 stalls on aedes/)
         // one ~40-minute visit a repetition, two reboots in each: at least two records a stall
@@ -119,7 +163,15 @@ describe("sim fleet", () => {
     })
 
     it("rejects bad arguments with exit code 2 and one line", async () => {
-        for (const argv of [[], ["--stalls", "5"], ["--stalls", "0", "--minutes", "1"], ["--stalls", "2", "--minutes", "1", "--speed", "-1"], ["--stalls", "2", "--minutes", "1", "--broker", "localhost"], ["--stalls", "2", "--minutes", "1", "--scenario", "missing.json"], ["--stalls", "2", "--minutes", "1", "extra"]]) {
+        for (const argv of [
+            [],
+            ["--stalls", "5"],
+            ["--stalls", "0", "--minutes", "1"],
+            ["--stalls", "2", "--minutes", "1", "--speed", "-1"],
+            ["--stalls", "2", "--minutes", "1", "--broker", "localhost"],
+            ["--stalls", "2", "--minutes", "1", "--scenario", "missing.json"],
+            ["--stalls", "2", "--minutes", "1", "extra"],
+        ]) {
             const { code, stdout, stderr } = await fleet(...argv)
             expect(code, argv.join(" ")).toBe(2)
             expect(stdout).toBe("")

@@ -5,7 +5,9 @@ import { parseScenario, type Scenario } from "../../sim/scenario"
 export const SCENARIO_DIR = join(__dirname, "../../sim/scenarios")
 
 export function scenarioFiles(): string[] {
-    return readdirSync(SCENARIO_DIR).filter((f) => f.endsWith(".json")).sort()
+    return readdirSync(SCENARIO_DIR)
+        .filter((f) => f.endsWith(".json"))
+        .sort()
 }
 
 export function readJson(name: string): unknown {

@@ -46,16 +46,26 @@ describe("sim run", () => {
         const out = JSON.parse(stdout)
         expect(out.seed).toBe(3)
         expect(out.stalls[0].sessions).toEqual(expectedSessions("fr-credit.json", 3))
-        expect(out.stalls[0].totals.totalMinor.EUR).toBe(out.stalls[0].sessions.reduce((s: number, r: SessionRecord) => s + r.cost.totalMinor, 0))
+        expect(out.stalls[0].totals.totalMinor.EUR).toBe(
+            out.stalls[0].sessions.reduce((s: number, r: SessionRecord) => s + r.cost.totalMinor, 0)
+        )
     })
 
     it("writes the trace and the chart, one per stall of a pair", async () => {
         const dir = tmp()
-        const { code } = await run(scenario("paired-stalls.json"), "--trace-out", join(dir, "t.json"), "--chart", join(dir, "c.svg"))
+        const { code } = await run(
+            scenario("paired-stalls.json"),
+            "--trace-out",
+            join(dir, "t.json"),
+            "--chart",
+            join(dir, "c.svg")
+        )
         expect(code).toBe(0)
         const traces = scenarioToTraces(loadShipped("paired-stalls.json"), { seed: 1 })
         for (const { stallId, trace } of traces) {
-            expect(JSON.parse(readFileSync(join(dir, `t-${stallId}.json`), "utf8"))).toEqual(JSON.parse(JSON.stringify(trace)))
+            expect(JSON.parse(readFileSync(join(dir, `t-${stallId}.json`), "utf8"))).toEqual(
+                JSON.parse(JSON.stringify(trace))
+            )
             expect(readFileSync(join(dir, `c-${stallId}.svg`), "utf8")).toMatch(/^<svg /)
         }
         expect(existsSync(join(dir, "t.json"))).toBe(false)
@@ -74,7 +84,10 @@ describe("sim run", () => {
     it("exits 2 with one line on bad arguments or a bad scenario", async () => {
         const dir = tmp()
         const broken = join(dir, "broken.json")
-        writeFileSync(broken, JSON.stringify({ stall: { powerLimitKw: 150 }, tariff: "DE-2017", visits: [{ vehicle: "zoe" }] }))
+        writeFileSync(
+            broken,
+            JSON.stringify({ stall: { powerLimitKw: 150 }, tariff: "DE-2017", visits: [{ vehicle: "zoe" }] })
+        )
         const notJson = join(dir, "not.json")
         writeFileSync(notJson, "{ visits: ")
         const cases: [string[], RegExp][] = [
@@ -82,10 +95,16 @@ describe("sim run", () => {
             [[scenario("idle-hog.json"), "--colour"], /Unknown option '--colour'/],
             [[scenario("idle-hog.json"), "--seed", "abc"], /--seed must be an integer/],
             [[scenario("idle-hog.json"), "--days", "0"], /--days must be an integer from 1/],
-            [[scenario("busy-day.json"), "--days", "30", "--chart", join(dir, "x.svg")], /--chart draws at most 7 days/],
+            [
+                [scenario("busy-day.json"), "--days", "30", "--chart", join(dir, "x.svg")],
+                /--chart draws at most 7 days/,
+            ],
             [[join(dir, "missing.json")], /cannot read .*missing.json: ENOENT/],
             [[notJson], /not.json is not valid JSON/],
-            [[broken], /broken.json: invalid scenario: \/visits\/0 must have required property 'arriveMin'.*; \/visits\/0\/vehicle must be one of: /],
+            [
+                [broken],
+                /broken.json: invalid scenario: \/visits\/0 must have required property 'arriveMin'.*; \/visits\/0\/vehicle must be one of: /,
+            ],
         ]
         for (const [argv, message] of cases) {
             const { code, stdout, stderr } = await run(...argv)
@@ -104,7 +123,18 @@ describe("progress", () => {
         for (let i = 0; i <= 1000; i += 50) p.update(i)
         p.finish()
         const lines = out.text().trimEnd().split("\n")
-        expect(lines.map((l) => l.match(/(\d+)%/)![1])).toEqual(["10", "20", "30", "40", "50", "60", "70", "80", "90", "100"])
+        expect(lines.map((l) => l.match(/(\d+)%/)![1])).toEqual([
+            "10",
+            "20",
+            "30",
+            "40",
+            "50",
+            "60",
+            "70",
+            "80",
+            "90",
+            "100",
+        ])
         expect(out.text()).not.toContain("\r")
     })
 

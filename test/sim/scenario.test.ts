@@ -37,7 +37,20 @@ function sessions(sc: Scenario, seed = 1): SessionRecord[][] {
 
 describe("scenario files", () => {
     it("ships the scenarios the issue asks for", () => {
-        for (const name of ["de-tiers", "fr-credit", "at-per-kwh", "it-per-kwh", "idle-hog", "mini-under-60", "paired-stalls", "v3-four-tiers", "faulty-meter", "reboot-mid-session", "busy-day", "demo-timelapse"])
+        for (const name of [
+            "de-tiers",
+            "fr-credit",
+            "at-per-kwh",
+            "it-per-kwh",
+            "idle-hog",
+            "mini-under-60",
+            "paired-stalls",
+            "v3-four-tiers",
+            "faulty-meter",
+            "reboot-mid-session",
+            "busy-day",
+            "demo-timelapse",
+        ])
             expect(scenarioFiles()).toContain(`${name}.json`)
     })
 
@@ -75,10 +88,29 @@ describe("scenario files", () => {
     it("rejects what the schema cannot see", () => {
         const base = readJson("de-tiers.json") as any
         const cases: [any, string][] = [
-            [{ ...base, visits: [{ ...base.visits[0], targetSocPct: 5 }] }, "/visits/0 targetSocPct must be above initialSocPct"],
-            [{ ...base, visits: [{ ...base.visits[0], stall: "b" }] }, "/visits/0 uses stall b but the stall has no pair"],
-            [{ ...base, tariff: { ...(readJson("demo-timelapse.json") as any).tariff, tierThresholdsKw: [100, 60], perMinuteMinor: [1, 2, 3] } }, "/tariff tierThresholdsKw must be strictly ascending"],
-            [{ ...base, days: 2, visits: [{ ...base.visits[0], arriveMin: 1500 }] }, "/visits/0 arriveMin must be within the day"],
+            [
+                { ...base, visits: [{ ...base.visits[0], targetSocPct: 5 }] },
+                "/visits/0 targetSocPct must be above initialSocPct",
+            ],
+            [
+                { ...base, visits: [{ ...base.visits[0], stall: "b" }] },
+                "/visits/0 uses stall b but the stall has no pair",
+            ],
+            [
+                {
+                    ...base,
+                    tariff: {
+                        ...(readJson("demo-timelapse.json") as any).tariff,
+                        tierThresholdsKw: [100, 60],
+                        perMinuteMinor: [1, 2, 3],
+                    },
+                },
+                "/tariff tierThresholdsKw must be strictly ascending",
+            ],
+            [
+                { ...base, days: 2, visits: [{ ...base.visits[0], arriveMin: 1500 }] },
+                "/visits/0 arriveMin must be within the day",
+            ],
         ]
         for (const [sc, text] of cases) expect(() => parseScenario(sc)).toThrow(text)
     })
@@ -91,7 +123,9 @@ describe("scenario -> trace", () => {
         expect(JSON.stringify(scenarioToTraces(noisy, { seed: 7 }))).toBe(a)
         expect(JSON.stringify(scenarioToTraces(noisy, { seed: 8 }))).not.toBe(a)
         const quiet = loadShipped("de-tiers.json")
-        expect(JSON.stringify(scenarioToTraces(quiet, { seed: 1 }))).toBe(JSON.stringify(scenarioToTraces(quiet, { seed: 2 })))
+        expect(JSON.stringify(scenarioToTraces(quiet, { seed: 1 }))).toBe(
+            JSON.stringify(scenarioToTraces(quiet, { seed: 2 }))
+        )
     })
 
     it("noise stays within its percentage", () => {
@@ -131,7 +165,16 @@ describe("scenario -> trace", () => {
                     const sc = parseScenario({
                         stall: { powerLimitKw },
                         tariff: "DE-2017",
-                        visits: [{ vehicle, arriveMin: 0.2, initialSocPct, targetSocPct: initialSocPct + deltaPct, idleMin: 0.5, finishBy }],
+                        visits: [
+                            {
+                                vehicle,
+                                arriveMin: 0.2,
+                                initialSocPct,
+                                targetSocPct: initialSocPct + deltaPct,
+                                idleMin: 0.5,
+                                finishBy,
+                            },
+                        ],
                     })
                     const v = VEHICLES[vehicle]
                     const rows = sampleRows(scenarioToTraces(sc, { seed })[0].trace.rows)
@@ -147,7 +190,7 @@ describe("scenario -> trace", () => {
                         expect(kw).toBeLessThanOrEqual(powerLimitKw + 0.002)
                         expect(kw).toBeLessThanOrEqual(acceptKw(v, soc) + 0.01)
                         if (pilot !== "C") expect(kw).toBe(0)
-                        soc += (kw * 1000) / 3600 / v.capacityWh * 100
+                        soc += ((kw * 1000) / 3600 / v.capacityWh) * 100
                     }
                     expect(soc).toBeGreaterThanOrEqual(initialSocPct + deltaPct - 0.01)
                     expect(rows[rows.length - 1][1]).toBe("A")
@@ -159,17 +202,22 @@ describe("scenario -> trace", () => {
 
     it("shares a paired cabinet: never above either limit, at least half each", () => {
         fc.assert(
-            fc.property(fc.double({ min: 0, max: 400, noNaN: true }), fc.double({ min: 0, max: 400, noNaN: true }), fc.double({ min: 1, max: 500, noNaN: true }), (a, b, combined) => {
-                const [x, y] = sharePair(a, b, combined)
-                expect(x).toBeLessThanOrEqual(a)
-                expect(y).toBeLessThanOrEqual(b)
-                expect(x + y).toBeLessThanOrEqual(Math.max(combined, 0) + 1e-9)
-                expect(x).toBeGreaterThanOrEqual(Math.min(a, combined / 2) - 1e-9)
-                expect(y).toBeGreaterThanOrEqual(Math.min(b, combined / 2) - 1e-9)
-                // nothing is wasted while someone wants more
-                if (a + b > combined) expect(x + y).toBeCloseTo(combined, 9)
-                else expect([x, y]).toEqual([a, b])
-            })
+            fc.property(
+                fc.double({ min: 0, max: 400, noNaN: true }),
+                fc.double({ min: 0, max: 400, noNaN: true }),
+                fc.double({ min: 1, max: 500, noNaN: true }),
+                (a, b, combined) => {
+                    const [x, y] = sharePair(a, b, combined)
+                    expect(x).toBeLessThanOrEqual(a)
+                    expect(y).toBeLessThanOrEqual(b)
+                    expect(x + y).toBeLessThanOrEqual(Math.max(combined, 0) + 1e-9)
+                    expect(x).toBeGreaterThanOrEqual(Math.min(a, combined / 2) - 1e-9)
+                    expect(y).toBeGreaterThanOrEqual(Math.min(b, combined / 2) - 1e-9)
+                    // nothing is wasted while someone wants more
+                    if (a + b > combined) expect(x + y).toBeCloseTo(combined, 9)
+                    else expect([x, y]).toEqual([a, b])
+                }
+            )
         )
     })
 
@@ -208,7 +256,21 @@ describe("scenario -> trace", () => {
 
     it("authorizes before the plug, or after it and then charges", () => {
         const auth = (when: "beforePlug" | "afterPlug") =>
-            scenarioToTraces(small({ visits: [{ vehicle: "mini-cooper-se", arriveMin: 1, initialSocPct: 60, targetSocPct: 65, idleMin: 1, authorize: { account: "acct-x", freeWh: 5000, when, delayS: 20 } }] }), { seed: 1 })[0].trace.rows
+            scenarioToTraces(
+                small({
+                    visits: [
+                        {
+                            vehicle: "mini-cooper-se",
+                            arriveMin: 1,
+                            initialSocPct: 60,
+                            targetSocPct: 65,
+                            idleMin: 1,
+                            authorize: { account: "acct-x", freeWh: 5000, when, delayS: 20 },
+                        },
+                    ],
+                }),
+                { seed: 1 }
+            )[0].trace.rows
         const before = auth("beforePlug")
         const i = before.findIndex((r) => !Array.isArray(r))
         expect(before[i]).toEqual({ t: 60000, event: "authorize", account: "acct-x", freeWh: 5000 })

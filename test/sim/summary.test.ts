@@ -49,10 +49,16 @@ describe("summary", () => {
     })
 
     it("lists faults and free energy when there are some", () => {
-        const r = { ...vector01, freeWhUsed: 1234, faults: { meterInvalidSamples: 3, gapMs: 7000, outages: 1, outageMs: 45000, faultCount: 2 } }
+        const r = {
+            ...vector01,
+            freeWhUsed: 1234,
+            faults: { meterInvalidSamples: 3, gapMs: 7000, outages: 1, outageMs: 45000, faultCount: 2 },
+        }
         const text = formatSession(r)
         expect(text).toContain("(1.234 kWh free)")
-        expect(text).toContain("faults      3 invalid meter readings · 7 s of gaps · 1 controller outage (45 s unbilled) · 2 faults")
+        expect(text).toContain(
+            "faults      3 invalid meter readings · 7 s of gaps · 1 controller outage (45 s unbilled) · 2 faults"
+        )
     })
 
     it("totals a stall and shortens long lists", () => {

@@ -6,7 +6,8 @@ describe("vehicles", () => {
         const peak = Math.max(...v.acceptKw.map(([, kw]) => kw))
         expect(Math.abs(peak - v.published.peakKw) / v.published.peakKw).toBeLessThanOrEqual(0.05)
         const ct = v.published.chargeTime
-        if (ct) expect(Math.abs(chargeMinutes(v, ct.fromPct, ct.toPct) - ct.minutes) / ct.minutes).toBeLessThanOrEqual(0.15)
+        if (ct)
+            expect(Math.abs(chargeMinutes(v, ct.fromPct, ct.toPct) - ct.minutes) / ct.minutes).toBeLessThanOrEqual(0.15)
     })
 
     it.each(Object.values(VEHICLES))("$id has well-formed curves", (v) => {
@@ -21,7 +22,11 @@ describe("vehicles", () => {
     })
 
     it("interpolates linearly and clamps", () => {
-        const pts = [[0, 10], [50, 20], [100, 0]] as const
+        const pts = [
+            [0, 10],
+            [50, 20],
+            [100, 0],
+        ] as const
         expect(interpolate(pts, 25)).toBe(15)
         expect(interpolate(pts, 75)).toBe(10)
         expect(interpolate(pts, -5)).toBe(10)
