@@ -2,13 +2,13 @@
 // and the firmware's bytecode size. Numbers are reported, never asserted.
 import { spawnSync } from "node:child_process"
 import { join } from "node:path"
-import { StallAccounting } from "../src/core/accounting"
-import { configFrom } from "../src/core/config"
-import { PILOT_A } from "../src/core/pilot"
+import { StallAccounting } from "../src/core/billing/accounting"
+import { configFrom } from "../src/core/billing/config"
+import { PILOT_A } from "../src/core/billing/pilot"
 import { syntheticSamples } from "../test/helpers/synthetic"
 import { DEVS_BIN, ROOT, runDevsTest } from "../test/helpers/devs"
 import { startLive } from "../sim/live/index"
-import { runFleet } from "../sim/fleet"
+import { runFleet } from "../sim/fleet/fleet"
 
 const NODE_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5_000_000)
 

@@ -1,6 +1,6 @@
-import { replayCommand } from "./replay"
-import { runCommand } from "./run"
-import { liveCommand } from "./live-command"
+import { replayCommand } from "./commands/replay"
+import { runCommand } from "./commands/run"
+import { liveCommand } from "./commands/live"
 
 const USAGE = "usage: sim <replay TRACE.json | run SCENARIO | live SCENARIO | fleet --stalls N>"
 
@@ -8,7 +8,7 @@ async function main(argv: string[]): Promise<number> {
     const [cmd, ...rest] = argv
     if (cmd === "replay") return replayCommand(rest)
     if (cmd === "run") return runCommand(rest)
-    if (cmd === "fleet") return (await import("./fleet")).fleetCommand(rest)
+    if (cmd === "fleet") return (await import("./fleet/fleet")).fleetCommand(rest)
     if (cmd === "live") return liveCommand(rest)
     process.stderr.write(USAGE + "\n")
     return 2

@@ -1,10 +1,10 @@
 // Checks a live stall's MQTT traffic: every message against its schema, and every
 // session record against a replay of the samples the firmware consumed (its tap).
-import { outputsDiff } from "../../src/core/compare"
-import { StallConfig } from "../../src/core/config"
-import { replayTrace, SessionRecord } from "../../src/core/replay"
-import { Tariff } from "../../src/core/tariff"
-import { kindOfTopic, validateText } from "../schemas"
+import { outputsDiff } from "../../src/core/trace/compare"
+import { StallConfig } from "../../src/core/billing/config"
+import { replayTrace, SessionRecord } from "../../src/core/trace/replay"
+import { Tariff } from "../../src/core/billing/tariff"
+import { kindOfTopic, validateText } from "../mqtt/schemas"
 import type { Received } from "./collector"
 
 /** the firmware's own liveness probe: payload "1", not part of the contract's messages */

@@ -1,7 +1,7 @@
 // Serves a stall-trace/1 to a live stall in real time: sample rows become sensor
 // values, authorize/tariff rows become MQTT commands, and a reboot row (after the
 // gap in which the trace has no samples) is a power cut of the VM.
-import type { Row } from "../scenario"
+import type { Row } from "../scenario/scenario"
 import type { Live } from "./index"
 
 export interface PlayHooks {

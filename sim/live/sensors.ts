@@ -14,7 +14,7 @@ import {
     type Packet,
 } from "./jacdac"
 import { connectBus } from "./bus"
-import { pilotNominalVolts, type PilotState } from "../../src/core/pilot"
+import { pilotNominalVolts, type PilotState } from "../../src/core/billing/pilot"
 
 export type { PilotState }
 

@@ -1,9 +1,9 @@
 import * as ds from "@devicescript/core"
 import { MQTTClient, MQTTState } from "@devicescript/net"
 import "./client-fixes"
-import { Publish } from "../core/controller"
-import { offlineMessage, StallIdentity, stallRoot } from "../core/messages"
-import { StallSettings } from "../core/settings"
+import { Publish } from "../core/stall/controller"
+import { offlineMessage, StallIdentity, stallRoot } from "../core/stall/messages"
+import { StallSettings } from "../core/stall/settings"
 
 /**
  * The MQTT link. The DeviceScript client needs help to be trusted

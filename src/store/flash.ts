@@ -1,7 +1,7 @@
 import { readSetting, writeSetting } from "@devicescript/settings"
-import { CheckpointItem, checkpointParts, joinParts } from "../core/checkpoint"
-import { OUTBOX_RECORDS, OutboxEntry } from "../core/controller"
-import { decodeRecord, encodeRecord } from "../core/record-codec"
+import { CheckpointItem, checkpointParts, joinParts } from "../core/codec/checkpoint"
+import { OUTBOX_RECORDS, OutboxEntry } from "../core/stall/controller"
+import { decodeRecord, encodeRecord } from "../core/stall/record-codec"
 
 /**
  * The stall's flash, in DeviceScript settings. Platform limits (DEVICESCRIPT.md):

@@ -1,10 +1,10 @@
 // The flash store on DeviceScript's real settings (VM test mode): checkpoint slots,
 // outbox records and the boot counter survive a round trip within the 200-byte values.
 import { describe, expect, test } from "@devicescript/test"
-import { StallAccounting } from "../../src/core/accounting"
-import { configFrom } from "../../src/core/config"
-import { sessionMessage } from "../../src/core/messages"
-import { SessionRecord } from "../../src/core/session"
+import { StallAccounting } from "../../src/core/billing/accounting"
+import { configFrom } from "../../src/core/billing/config"
+import { sessionMessage } from "../../src/core/stall/messages"
+import { SessionRecord } from "../../src/core/billing/session"
 import { FlashStore } from "../../src/store/flash"
 
 const ID = { stallId: "S1", prefix: "stalls", connector: "NACS", fw: "t" }

@@ -3,8 +3,8 @@
 // flash and are streamed one row at a time: the VM heap is 64 KB.
 import * as ds from "@devicescript/core"
 import { describe, test } from "@devicescript/test"
-import { Replay } from "../../src/core/replay"
-import { outputsDiff } from "../../src/core/compare"
+import { Replay } from "../../src/core/trace/replay"
+import { outputsDiff } from "../../src/core/trace/compare"
 import { VECTORS } from "./gen/vectors.g"
 
 /** Rows between awaits: too much work without one panics the VM (100 panicked on 23-jitter-noise). */

@@ -1,7 +1,7 @@
 // Shared set-up for the end-to-end tests: the real firmware (src/main.ts) in the
 // DeviceScript VM, jacdac-ts sensors, a real broker, everything recorded.
-import { configFrom } from "../../src/core/config"
-import { presetTariff } from "../../src/core/tariff"
+import { configFrom } from "../../src/core/billing/config"
+import { presetTariff } from "../../src/core/billing/tariff"
 import { LiveChecker } from "../../sim/live/checker"
 import type { Received } from "../../sim/live/collector"
 import { startLive, type Live } from "../../sim/live/index"

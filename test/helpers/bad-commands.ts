@@ -3,7 +3,7 @@
  * changed), and commands on topics that are not the stall's: never applied (those under
  * the stall's own `cmd/#` subscription, like `cmd/tariffs`, may also be reported as
  * rejected; the others never reach it).
- * Used by test/commands.test.ts against the parsers and by the end-to-end tests
+ * Used by test/core/stall/commands.test.ts against the parsers and by the end-to-end tests
  * against the firmware.
  */
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { parseScenario, type Scenario } from "../../sim/scenario"
+import { parseScenario, type Scenario } from "../../sim/scenario/scenario"
 
 export const SCENARIO_DIR = join(__dirname, "../../sim/scenarios")
 

@@ -1,0 +1,215 @@
+// `sim live SCENARIO`: the real firmware (src/main.ts) in the DeviceScript VM, its
+// sensors following the scenario in real time, a real broker, and a collector that
+// prints the traffic, checks every message against the schemas and every session
+// record against a replay of the samples the firmware consumed.
+import { writeFileSync } from "node:fs"
+import { configFrom } from "../../src/core/billing/config"
+import { replayTrace } from "../../src/core/trace/replay"
+import { PRESET_IDS, presetTariff, Tariff } from "../../src/core/billing/tariff"
+import { LiveChecker } from "../live/checker"
+import type { Received } from "../live/collector"
+import { startLive, type Live } from "../live/index"
+import { playTrace } from "../live/player"
+import { numberArg, parseCommandArgs, UsageError } from "./args"
+import { loadScenario } from "./run"
+import { scenarioToTraces, type Trace } from "../scenario/scenario"
+import { formatKwh, formatMoney, formatSession } from "../report/summary"
+
+const USAGE = "usage: sim live SCENARIO.json [--broker mqtt://host:port] [--trace-out FILE] [--seed N] [--verbose]"
+const PREFIX = "stalls"
+const STALL_ID = /^[A-Za-z0-9_-]{1,32}$/
+/** after the last row: time for the last records to arrive */
+const SETTLE_MS = 20_000
+
+interface LiveArgs {
+    scenarioPath: string
+    broker: string
+    traceOut?: string
+    seed: number
+    verbose: boolean
+}
+
+function parseLiveArgs(argv: string[]): LiveArgs {
+    const parsed = parseCommandArgs(argv, {
+        broker: { type: "string" },
+        "trace-out": { type: "string" },
+        seed: { type: "string" },
+        verbose: { type: "boolean" },
+    })
+    const { values, positionals } = parsed
+    if (positionals.length !== 1) throw new UsageError(USAGE)
+    if (values.broker !== undefined && !/^mqtt:\/\/[^/]+$/.test(values.broker))
+        throw new UsageError(`--broker must be mqtt://host:port, got "${values.broker}"`)
+    return {
+        scenarioPath: positionals[0],
+        broker: values.broker ?? "aedes",
+        traceOut: values["trace-out"],
+        seed: numberArg("seed", values.seed, 0, 0xffffffff) ?? 1,
+        verbose: values.verbose ?? false,
+    }
+}
+
+function samePreset(t: Tariff): boolean {
+    return PRESET_IDS.includes(t.id) && JSON.stringify(presetTariff(t.id)) === JSON.stringify(t)
+}
+
+/** The scenario's config and tariff as the stall's settings (keys in src/core/stall/settings.ts). */
+function settingsFor(trace: Trace, stallId: string, port: number) {
+    const c = configFrom(trace.config)
+    return {
+        STALL_ID: stallId,
+        MQTT_PORT: port,
+        TOPIC_PREFIX: PREFIX,
+        TARIFF: samePreset(trace.tariff) ? trace.tariff.id : "DE-2017",
+        TAP: true,
+        SAMPLE_MS: 1000,
+        TELEMETRY_MS: 5000,
+        MIN_KW: c.minChargingKw,
+        FINISH_MS: c.finishAfterMs,
+        MAX_GAP_MS: c.maxGapMs,
+        MAX_KW: c.maxKw,
+        METER_FLT_MS: c.meterFaultAfterMs,
+    }
+}
+
+/** One readable line per message. */
+function describe(m: Received, root: string): string | null {
+    const kind = m.topic.startsWith(root) ? m.topic.slice(root.length) : m.topic
+    const j = m.json as any
+    if (kind === "echo" || kind === "tap" || !j) return null
+    if (kind === "status")
+        return `status     ${j.state}${j.sessionId ? "  " + j.sessionId : ""}${j.faultReason ? "  (" + j.faultReason + ")" : ""}`
+    if (kind === "telemetry")
+        return j.sessionId
+            ? `telemetry  ${j.state} ${(j.powerW / 1000).toFixed(1)} kW · ${formatKwh(j.energyWh)} · tier ${j.tier < 0 ? "-" : j.tier + 1} · idle ${Math.round(j.idleMs / 1000)} s · ${formatMoney(j.costMinor, j.currency)}`
+            : null
+    if (kind === "event") return `event      ${j.kind}: ${j.detail}`
+    if (kind === "session")
+        return `session    ${j.sessionId} · ${formatKwh(j.energyWh)} · ${formatMoney(j.cost.totalMinor, j.currency)}`
+    if (kind.startsWith("cmd/")) return `command    ${kind.slice(4)} ${m.payload.slice(0, 80)}`
+    return null
+}
+
+export async function liveCommand(argv: string[]): Promise<number> {
+    let args: LiveArgs
+    let trace: Trace
+    let stallId: string
+    try {
+        args = parseLiveArgs(argv)
+        const traces = scenarioToTraces(loadScenario(args.scenarioPath), { seed: args.seed })
+        if (traces.length !== 1) throw new UsageError("sim live runs one stall; this scenario has a pair (use sim run)")
+        ;({ trace, stallId } = traces[0])
+        if (!STALL_ID.test(stallId)) throw new UsageError(`stall id "${stallId}" is not a valid topic level`)
+    } catch (e) {
+        if (!(e instanceof UsageError)) throw e
+        process.stderr.write(`sim live: ${e.message}\n`)
+        return 2
+    }
+    const out = (s: string) => process.stdout.write(s + "\n")
+    const root = `${PREFIX}/${stallId}/`
+    const started = Date.now()
+    const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s]`
+    const expectedRecords = replayTrace(trace).filter((o) => o.type === "session").length
+
+    out(
+        `sim live: ${args.scenarioPath} · stall ${stallId} · broker ${args.broker} · firmware src/main.ts in the DeviceScript VM`
+    )
+    let live: Live | undefined
+    try {
+        live = await startLive({
+            broker: args.broker,
+            settings: (b) => settingsFor(trace, stallId, b.port),
+            onVmLine: args.verbose ? (l) => out(`${stamp()} vm         ${l}`) : undefined,
+        })
+        const c = live.collector
+        const settings = settingsFor(trace, stallId, live.brokerAddress.port)
+        const checker = new LiveChecker(PREFIX, stallId, {
+            tariff: presetTariff(settings.TARIFF)!,
+            config: configFrom(trace.config),
+        })
+        const acked = new Set<string>()
+        let shown = 0
+        // print, check and acknowledge as messages arrive
+        const follow = setInterval(() => {
+            for (; shown < c.received.length; shown++) {
+                const m = c.received[shown]
+                const line = describe(m, root)
+                if (line) out(`${stamp()} ${line}`)
+                const j = m.json as any
+                if (m.topic === root + "session" && j?.sessionId && !acked.has(j.sessionId)) {
+                    acked.add(j.sessionId)
+                    void c.publish(root + "cmd/ack", JSON.stringify({ sessionId: j.sessionId }))
+                }
+            }
+        }, 100)
+        try {
+            await c.waitFor(
+                (m) => m.topic === root + "status" && (m.json as any)?.state !== "offline",
+                60_000,
+                "the stall online"
+            )
+            if (settings.TARIFF !== trace.tariff.id || !samePreset(trace.tariff)) {
+                await c.publish(root + "cmd/tariff", JSON.stringify(trace.tariff))
+                await c.waitFor((m) => (m.json as any)?.kind === "tariff_changed", 10_000, "the tariff applied")
+            }
+            await playTrace(live, trace.rows, {
+                command: (name, body) => c.publish(root + "cmd/" + name, JSON.stringify(body)),
+                powerOff: () => live!.vm.kill(),
+                powerOn: () => live!.vm.restart(),
+            })
+            await c
+                .waitFor(() => acked.size >= expectedRecords, SETTLE_MS, `${expectedRecords} session records`)
+                .catch(() => {})
+        } finally {
+            clearInterval(follow)
+        }
+        for (const m of c.received) checker.add(m)
+        const r = checker.report
+        if (args.traceOut)
+            writeFileSync(
+                args.traceOut,
+                JSON.stringify({
+                    format: "stall-trace/1",
+                    tariff: presetTariff(settings.TARIFF),
+                    config: trace.config ?? {},
+                    rows: r.traceRows,
+                }) + "\n"
+            )
+
+        out("")
+        const printed = new Set<string>()
+        for (const m of c.received.filter((x) => x.topic === root + "session")) {
+            const rec = m.json as any
+            if (printed.has(rec.sessionId)) continue // a resend
+            printed.add(rec.sessionId)
+            out(formatSession(rec, trace.tariff.periodMs))
+            out("")
+        }
+        const mismatches = r.records.filter((x) => x.diff !== null)
+        const unverified = r.records.filter((x) => !x.verifiable)
+        const missing = expectedRecords - r.records.length
+        out(
+            `messages   ${r.messages} (${r.bytes} bytes): ` +
+                Object.entries(r.byKind)
+                    .map(([k, v]) => `${k} ${v.count}`)
+                    .join(", ")
+        )
+        out(`schemas    ${r.schemaErrors.length === 0 ? "every message valid" : r.schemaErrors.length + " invalid"}`)
+        for (const e of r.schemaErrors.slice(0, 10)) out(`           ${e}`)
+        out(
+            `records    ${r.records.length} of ${expectedRecords} expected; ${r.records.length - mismatches.length - unverified.length} equal to the replay of the tap` +
+                (unverified.length ? `, ${unverified.length} not replayable (tap incomplete)` : "")
+        )
+        for (const x of mismatches) out(`           ${x.sessionId}: ${x.diff}`)
+        if (args.traceOut)
+            out(`trace      ${args.traceOut} (replay it: npm run --silent sim -- replay ${args.traceOut})`)
+        const ok = r.schemaErrors.length === 0 && mismatches.length === 0 && unverified.length === 0 && missing <= 0
+        out(ok ? `OK in ${((Date.now() - started) / 1000).toFixed(1)} s` : "FAILED")
+        return ok ? 0 : 1
+    } catch (e) {
+        process.stderr.write(`sim live: ${(e as Error).message}\n`)
+        return 1
+    } finally {
+        await live?.stop()
+    }
+}

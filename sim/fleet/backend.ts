@@ -1,0 +1,170 @@
+// The fleet's backend: one MQTT client consuming what every stall publishes (counts,
+// sampled schema checks, records deduplicated by sessionId and acked, latencies), and
+// sending what a backend sends (commands, the site clock). Stalls and backend share
+// this process, so a latency is two performance.now() readings on one clock.
+
+import mqtt, { type IPublishPacket, type MqttClient } from "mqtt"
+import type { Publish } from "../../src/core/stall/controller"
+import { kindOfTopic, validateMessage } from "../mqtt/schemas"
+
+/** What the stalls sent, for the backend to check what it got against. */
+export class FleetLedger {
+    /** sessionId -> performance.now() at its first publish */
+    readonly recordSentAt = new Map<string, number>()
+    /** status payload -> performance.now() at its publish (stallId and sinceMs make it unique enough) */
+    readonly statusSentAt = new Map<string, number>()
+    /** sessionIds that entered a stall's outbox: the records that must arrive */
+    readonly closed = new Set<string>()
+    messages = 0
+    bytes = 0
+
+    published(p: Publish): void {
+        const at = performance.now()
+        this.messages++
+        this.bytes += Buffer.byteLength(p.payload)
+        if (p.topic.endsWith("/session")) {
+            const id = (JSON.parse(p.payload) as { sessionId: string }).sessionId
+            if (!this.recordSentAt.has(id)) this.recordSentAt.set(id, at)
+        } else if (p.topic.endsWith("/status")) this.statusSentAt.set(p.payload, at)
+    }
+}
+
+export interface KindCount {
+    count: number
+    bytes: number
+}
+
+/** Records are all checked; other kinds one message in this many (the first included). */
+const VALIDATE_EVERY = 10
+const CONNECT_TIMEOUT_MS = 10_000
+const SUBSCRIPTIONS = ["session", "status", "event", "telemetry"]
+
+export class FleetBackend {
+    readonly byKind = new Map<string, KindCount>()
+    received = 0
+    /** unique sessionIds received */
+    readonly records = new Set<string>()
+    duplicates = 0
+    readonly recordLatencyMs: number[] = []
+    readonly statusLatencyMs: number[] = []
+    schemaChecked = 0
+    schemaErrors = 0
+    firstSchemaError: string | null = null
+    /** connections of the backend lost after it was up */
+    disconnects = 0
+    private stopping = false
+
+    private constructor(
+        private readonly client: MqttClient,
+        private readonly prefix: string,
+        private readonly ledger: FleetLedger
+    ) {
+        client.on("message", (topic, buf, packet) => this.onMessage(topic, buf, packet))
+        client.on("close", () => {
+            if (!this.stopping) this.disconnects++
+        })
+    }
+
+    /** Connects and subscribes; rejects when the broker cannot be reached. */
+    static async start(url: string, prefix: string, ledger: FleetLedger): Promise<FleetBackend> {
+        // no retries for the first connection: an unreachable broker fails the run at once
+        const client = await mqtt.connectAsync(
+            url,
+            { clientId: `fleet-backend-${process.pid}`, reconnectPeriod: 1000, connectTimeout: CONNECT_TIMEOUT_MS },
+            false
+        )
+        const backend = new FleetBackend(client, prefix, ledger)
+        await client.subscribeAsync(
+            SUBSCRIPTIONS.map((k) => `${prefix}/+/${k}`),
+            { qos: 1 }
+        )
+        return backend
+    }
+
+    /** A command to one stall, QoS 1 and never retained (docs/mqtt.md). */
+    command(topic: string, payload: string): void {
+        this.client.publish(topic, payload, { qos: 1 })
+    }
+
+    /** The site clock, retained so every stall gets it when it (re)subscribes. */
+    clock(epochMs: number): void {
+        this.client.publish(`${this.prefix}/clock`, JSON.stringify({ epochMs: Math.round(epochMs) }), {
+            qos: 1,
+            retain: true,
+        })
+    }
+
+    get connected(): boolean {
+        return this.client.connected
+    }
+
+    async stop(): Promise<void> {
+        this.stopping = true
+        // leave no retained clock behind on an external broker
+        await this.client.publishAsync(`${this.prefix}/clock`, "", { qos: 1, retain: true }).catch(() => undefined)
+        await this.client.endAsync()
+    }
+
+    private onMessage(topic: string, buf: Buffer, packet: IPublishPacket): void {
+        const at = performance.now()
+        this.received++
+        const stallId = topic.split("/")[1] ?? ""
+        const kind = kindOfTopic(topic, this.prefix, stallId) ?? "other"
+        let c = this.byKind.get(kind)
+        if (!c) this.byKind.set(kind, (c = { count: 0, bytes: 0 }))
+        c.count++
+        c.bytes += buf.length
+        // an empty retained message only clears a topic (e.g. a previous run's status)
+        if (buf.length === 0) return
+        if (kind === "session") return this.record(stallId, buf.toString(), at)
+        const text = kind === "status" || c.count % VALIDATE_EVERY === 1 ? buf.toString() : ""
+        if (c.count % VALIDATE_EVERY === 1) this.check(kind, text)
+        // a retained copy is an old status (sent before we subscribed), not a delivery
+        if (kind === "status" && !packet.retain) {
+            const sentAt = this.ledger.statusSentAt.get(text)
+            if (sentAt !== undefined) {
+                this.ledger.statusSentAt.delete(text)
+                this.statusLatencyMs.push(at - sentAt)
+            }
+        }
+    }
+
+    /** Store-if-absent by sessionId, then ack every copy (docs/mqtt.md "Delivery"). */
+    private record(stallId: string, text: string, at: number): void {
+        let rec: { sessionId?: unknown }
+        try {
+            rec = JSON.parse(text)
+        } catch {
+            return this.schemaError("session: not JSON")
+        }
+        const id = rec?.sessionId
+        if (typeof id !== "string") return this.schemaError("session: no sessionId")
+        if (this.records.has(id)) this.duplicates++
+        else {
+            this.records.add(id)
+            this.schemaChecked++
+            const err = validateMessage("session", rec)
+            if (err) this.schemaError(err)
+            const sentAt = this.ledger.recordSentAt.get(id)
+            if (sentAt !== undefined) this.recordLatencyMs.push(at - sentAt)
+        }
+        this.command(`${this.prefix}/${stallId}/cmd/ack`, JSON.stringify({ sessionId: id }))
+    }
+
+    private check(kind: string, text: string): void {
+        this.schemaChecked++
+        let payload: unknown
+        try {
+            payload = JSON.parse(text)
+        } catch {
+            return this.schemaError(`${kind}: not JSON`)
+        }
+        const err = validateMessage(kind, payload)
+        if (err) this.schemaError(err)
+    }
+
+    private schemaError(err: string): void {
+        this.schemaErrors++
+        this.firstSchemaError ??= err
+    }
+}

@@ -1,0 +1,302 @@
+// `sim fleet --stalls N --minutes M`: N stalls (the real decision logic, src/core)
+// with their own MQTT clients, one backend consuming everything, through one broker;
+// a load figure for the MQTT contract: messages/s, bytes per session, records
+// published vs received, end-to-end latency.
+
+import { numberArg, parseCommandArgs, UsageError } from "../commands/args"
+import { fileURLToPath } from "node:url"
+import { startAedes, type Broker } from "../live/broker"
+import { FleetBackend, FleetLedger, type KindCount } from "./backend"
+import { FleetStall } from "./stall"
+import { phaseScenario, pickStart } from "./timeline"
+import { summarize, type Stats } from "../report/percentiles"
+import { createProgress, type Writer } from "../report/progress"
+import { loadScenario } from "../commands/run"
+import { mulberry32, stallHeaders } from "../scenario/scenario"
+
+export interface FleetOptions {
+    stalls: number
+    minutes: number
+    /** simulated minutes per real minute; default 60 (a simulated minute per real second) */
+    speed?: number
+    /** an external broker; an embedded aedes on a free port when absent */
+    brokerUrl?: string
+    scenarioPath?: string
+    seed?: number
+    prefix?: string
+    /** progress lines (stderr in the CLI); none when absent */
+    progress?: Writer
+    /** how long to wait for the last records after feeding stops */
+    drainMs?: number
+}
+
+export interface FleetReport {
+    scenario: string
+    seed: number
+    broker: string
+    stalls: number
+    simulatedMinutes: number
+    speed: number
+    /** each stall's warm-up and connection, before the fleet's clock starts */
+    connectSeconds: number
+    /** feeding the stalls: simulatedMinutes / speed when the machine keeps up */
+    realSeconds: number
+    /** waiting for the last records and acks */
+    drainSeconds: number
+    messages: { received: number; perSecond: number; byKind: Record<string, KindCount> }
+    /** what the stalls published: messages and payload bytes */
+    published: { messages: number; bytes: number }
+    sessionsClosed: number
+    /** payload bytes of everything the stalls published / sessions closed */
+    bytesPerSession: number | null
+    records: { published: number; received: number; duplicates: number; lost: number; unacked: number }
+    latencyMs: { records: Stats; status: Stats }
+    /** real time each feed of every stall took: the simulation's own share of the latencies (one thread) */
+    feedMs: Stats
+    schema: { checked: number; errors: number; firstError: string | null }
+    /** stall connections refused or lost (simulated power cuts excluded), and the backend's */
+    connectionFailures: number
+    stallsOffline: number
+    /** no record lost, no schema error */
+    ok: boolean
+}
+
+const DEFAULT_SCENARIO = fileURLToPath(new URL("../scenarios/busy-day.json", import.meta.url))
+const USAGE =
+    "usage: sim fleet --stalls N --minutes M [--speed S] [--broker mqtt://host:port] [--scenario FILE] [--json] [--seed N]"
+/** real time between two feeds of every stall */
+const TICK_MS = 100
+/** connections opened together: a thousand at once storms the broker */
+const CONNECT_BATCH = 50
+/** refresh of the retained site clock, in simulated time: each one fans out to every stall */
+const CLOCK_EVERY_MS = 10 * 60_000
+const DRAIN_MS = 10_000
+const POLL_MS = 50
+const MAX_STALLS = 10_000
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export async function runFleet(options: FleetOptions): Promise<FleetReport> {
+    const speed = options.speed ?? 60
+    const seed = options.seed ?? 1
+    const prefix = options.prefix ?? "stalls"
+    const scenarioPath = options.scenarioPath ?? DEFAULT_SCENARIO
+    const sc = loadScenario(scenarioPath)
+    const { header } = stallHeaders(sc)[0]
+
+    const broker: Broker | undefined = options.brokerUrl ? undefined : await startAedes()
+    const url = options.brokerUrl ?? broker!.url
+    const ledger = new FleetLedger()
+    let backend: FleetBackend | undefined
+    const stalls: FleetStall[] = []
+    try {
+        backend = await FleetBackend.start(url, prefix, ledger)
+        const be = backend
+        const epoch0 = Date.now()
+        let lastClock = 0
+        be.clock(epoch0)
+
+        const random = mulberry32(seed)
+        for (let i = 0; i < options.stalls; i++) {
+            const start = pickStart(sc, random)
+            stalls.push(
+                new FleetStall({
+                    stallId: "F" + String(i + 1).padStart(4, "0"),
+                    prefix,
+                    url,
+                    scenario: phaseScenario(sc, start.phaseMin),
+                    warmUpMs: start.warmUpMs,
+                    header,
+                    seed: seed + i,
+                    reconnectPeriodMs: 1000 + Math.floor(random() * 1000),
+                    command: (topic, payload) => be.command(topic, payload),
+                    ledger,
+                })
+            )
+        }
+        options.progress?.write(`fleet: connecting ${stalls.length} stalls to ${broker ? "an embedded aedes" : url}\n`)
+        const connectStart = performance.now()
+        // all warm-ups first: done between connections, they would hold up their traffic
+        for (const s of stalls) s.warmUp()
+        for (let i = 0; i < stalls.length; i += CONNECT_BATCH)
+            await Promise.all(stalls.slice(i, i + CONNECT_BATCH).map((s) => s.connect()))
+        const connectSeconds = (performance.now() - connectStart) / 1000
+
+        const endMs = Math.round(options.minutes * 60_000)
+        const progress = options.progress
+            ? createProgress(
+                  stalls.length * (endMs / 1000),
+                  `fleet: ${stalls.length} stalls, ${options.minutes} simulated min (samples)`,
+                  options.progress
+              )
+            : undefined
+        const receivedBefore = be.received
+        const { realSeconds, feedMs } = await feed(stalls, endMs, speed, (now) => {
+            if (now - lastClock >= CLOCK_EVERY_MS) be.clock(epoch0 + (lastClock = now))
+            progress?.update(stalls.length * (now / 1000))
+        })
+        progress?.finish()
+        const receivedFeeding = be.received - receivedBefore
+
+        // every record that entered an outbox must arrive, and its ack get back
+        const drainStart = performance.now()
+        const drainEnd = drainStart + (options.drainMs ?? DRAIN_MS)
+        const settled = () =>
+            [...ledger.closed].every((id) => be.records.has(id)) && stalls.every((s) => s.pendingRecords === 0)
+        while (!settled() && performance.now() < drainEnd) await sleep(POLL_MS)
+        const drainSeconds = (performance.now() - drainStart) / 1000
+
+        const lost = [...ledger.closed].filter((id) => !be.records.has(id)).length
+        const closed = ledger.closed.size
+        const report: FleetReport = {
+            scenario: scenarioPath,
+            seed,
+            broker: broker ? `aedes (embedded, ${broker.url})` : url,
+            stalls: stalls.length,
+            simulatedMinutes: options.minutes,
+            speed,
+            connectSeconds: round(connectSeconds, 2),
+            realSeconds: round(realSeconds, 2),
+            drainSeconds: round(drainSeconds, 2),
+            messages: {
+                received: be.received,
+                perSecond: Math.round(receivedFeeding / realSeconds),
+                byKind: Object.fromEntries([...be.byKind].sort().map(([k, c]) => [k, { ...c }])),
+            },
+            published: { messages: ledger.messages, bytes: ledger.bytes },
+            sessionsClosed: closed,
+            bytesPerSession: closed ? Math.round(ledger.bytes / closed) : null,
+            records: {
+                published: closed,
+                received: be.records.size,
+                duplicates: be.duplicates,
+                lost,
+                unacked: stalls.reduce((n, s) => n + s.pendingRecords, 0),
+            },
+            latencyMs: { records: summarize(be.recordLatencyMs), status: summarize(be.statusLatencyMs) },
+            feedMs: summarize(feedMs),
+            schema: { checked: be.schemaChecked, errors: be.schemaErrors, firstError: be.firstSchemaError },
+            connectionFailures: stalls.reduce((n, s) => n + s.failures, 0) + be.disconnects,
+            stallsOffline: stalls.filter((s) => !s.online).length,
+            ok: lost === 0 && be.schemaErrors === 0,
+        }
+        return report
+    } finally {
+        await Promise.all(stalls.map((s) => s.stop()))
+        await backend?.stop()
+        await broker?.stop()
+    }
+}
+
+/**
+ * The simulated clock: one timer moves it with real time x speed and feeds every
+ * stall up to it, until `endMs`. Returns the real time taken and each feed's cost.
+ */
+function feed(
+    stalls: FleetStall[],
+    endMs: number,
+    speed: number,
+    onTick: (now: number) => void
+): Promise<{ realSeconds: number; feedMs: number[] }> {
+    const start = performance.now()
+    const feedMs: number[] = []
+    return new Promise((resolve) => {
+        const timer = setInterval(() => {
+            const tickStart = performance.now()
+            const now = Math.min(endMs, Math.floor((tickStart - start) * speed))
+            for (const s of stalls) s.advance(now)
+            feedMs.push(performance.now() - tickStart)
+            onTick(now)
+            if (now >= endMs) {
+                clearInterval(timer)
+                resolve({ realSeconds: (performance.now() - start) / 1000, feedMs })
+            }
+        }, TICK_MS)
+    })
+}
+
+function round(x: number, digits: number): number {
+    return Number(x.toFixed(digits))
+}
+
+// ---- the command ---------------------------------------------------------------
+
+function parseFleetArgs(argv: string[]): FleetOptions & { json: boolean } {
+    const parsed = parseCommandArgs(argv, {
+        stalls: { type: "string" },
+        minutes: { type: "string" },
+        speed: { type: "string" },
+        broker: { type: "string" },
+        scenario: { type: "string" },
+        json: { type: "boolean" },
+        seed: { type: "string" },
+    })
+    const v = parsed.values
+    if (v.stalls === undefined || v.minutes === undefined || parsed.positionals.length > 0) throw new UsageError(USAGE)
+    if (v.broker !== undefined && !/^(mqtts?|tcp|tls|wss?):\/\/[^/]+/.test(v.broker))
+        throw new UsageError(`--broker must be a URL like mqtt://host:1883, got "${v.broker}"`)
+    const scenarioPath = v.scenario
+    if (scenarioPath !== undefined) {
+        try {
+            loadScenario(scenarioPath)
+        } catch (e) {
+            throw new UsageError((e as Error).message)
+        }
+    }
+    return {
+        stalls: numberArg("stalls", v.stalls, 1, MAX_STALLS)!,
+        minutes: numberArg("minutes", v.minutes, 0.1, 525_600, true)!,
+        speed: numberArg("speed", v.speed, 0.1, 1_000_000, true),
+        brokerUrl: v.broker,
+        scenarioPath,
+        seed: numberArg("seed", v.seed, 0, 0xffffffff),
+        json: v.json ?? false,
+    }
+}
+
+const fmt = (n: number | null) => (n === null ? "-" : n.toLocaleString("en"))
+
+export function formatReport(r: FleetReport): string {
+    const kinds = Object.entries(r.messages.byKind).map(
+        ([k, c]) =>
+            `    ${k.padEnd(17)}${fmt(c.count).padStart(12)} msgs ${fmt(Math.round(c.bytes / 1000)).padStart(10)} kB`
+    )
+    const lat = (name: string, s: Stats) =>
+        `    ${name.padEnd(17)}${[s.p50, s.p95, s.p99, s.max].map((x) => fmt(x).padStart(9)).join("")}${fmt(s.count).padStart(10)}`
+    const rec = r.records
+    const verdict = r.ok ? "OK" : `FAILED: ${rec.lost} record(s) lost, ${r.schema.errors} schema error(s)`
+    return [
+        `Fleet of ${fmt(r.stalls)} stalls on ${r.broker}, ${r.scenario.split("/").pop()}, seed ${r.seed}`,
+        `  simulated          ${fmt(r.simulatedMinutes)} min at x${r.speed} in ${r.realSeconds} s real (+${r.drainSeconds} s drain; warm-up and connecting took ${r.connectSeconds} s)`,
+        `  messages received  ${fmt(r.messages.received)} (${fmt(r.messages.perSecond)}/s while feeding)`,
+        ...kinds,
+        `  published          ${fmt(r.published.messages)} messages, ${fmt(r.published.bytes)} payload bytes`,
+        `  bytes per session  ${fmt(r.bytesPerSession)} (${fmt(r.sessionsClosed)} sessions closed)`,
+        `  records            published ${fmt(rec.published)}, received ${fmt(rec.received)}, lost ${fmt(rec.lost)}, duplicates ${fmt(rec.duplicates)}, unacked ${fmt(rec.unacked)}`,
+        `  latency (ms)       ${["p50", "p95", "p99", "max"].map((h) => h.padStart(9)).join("")}${"count".padStart(10)}`,
+        lat("records", r.latencyMs.records),
+        lat("status", r.latencyMs.status),
+        lat("feed (all stalls)", r.feedMs),
+        `  schema errors      ${fmt(r.schema.errors)} of ${fmt(r.schema.checked)} checked${r.schema.firstError ? ` (first: ${r.schema.firstError})` : ""}`,
+        `  connection fails   ${fmt(r.connectionFailures)} (stalls offline at the end: ${fmt(r.stallsOffline)})`,
+        `  result             ${verdict}`,
+    ].join("\n")
+}
+
+export async function fleetCommand(
+    argv: string[],
+    io: { stdout: Writer; stderr: Writer } = { stdout: process.stdout, stderr: process.stderr }
+): Promise<number> {
+    let args
+    try {
+        args = parseFleetArgs(argv)
+    } catch (e) {
+        if (!(e instanceof UsageError)) throw e
+        io.stderr.write(`sim fleet: ${e.message}\n`)
+        return 2
+    }
+    const { json, ...options } = args
+    const report = await runFleet({ ...options, progress: io.stderr })
+    io.stdout.write(json ? JSON.stringify(report) + "\n" : formatReport(report) + "\n")
+    return report.ok ? 0 : 1
+}

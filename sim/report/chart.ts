@@ -1,0 +1,223 @@
+// An SVG picture of one stall's trace: measured power over time on top of the
+// tariff's tier bands, the threshold lines, the idle periods (from the replay's
+// status changes) and where the idle grace runs out. No dependencies; ids and
+// classes are stable so tests and stylesheets can find the parts.
+
+import type { Output } from "../../src/core/trace/replay"
+import { defaultTariff, validateTariff } from "../../src/core/billing/tariff"
+import { tierLabels } from "./summary"
+
+export interface ChartOptions {
+    title?: string
+    widthPx?: number
+    heightPx?: number
+}
+
+const MARGIN = { left: 60, right: 170, top: 40, bottom: 45 }
+/** more points than this are averaged into buckets: a day is 86 400 samples */
+const MAX_POINTS = 2000
+const TIER_COLORS = ["#d8ecd2", "#fbe3b8", "#f7c9b0", "#efb0c4", "#d9b8ef", "#b8cdef", "#b8efe6", "#e0e0e0"]
+const NICE_STEPS = [1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440]
+
+interface Point {
+    t: number
+    kw: number | null
+}
+
+function escapeXml(s: string): string {
+    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
+}
+
+function samples(rows: readonly unknown[]): Point[] {
+    const out: Point[] = []
+    for (const r of rows) {
+        if (!Array.isArray(r) || r.length !== 4 || typeof r[0] !== "number") continue
+        const [t, , v, a] = r
+        const valid = typeof v === "number" && typeof a === "number" && Number.isFinite(v) && Number.isFinite(a)
+        out.push({ t, kw: valid ? (v * a) / 1000 : null })
+    }
+    return out
+}
+
+/** Averages into at most MAX_POINTS buckets; a bucket without a valid reading stays a gap. */
+function downsample(points: Point[]): Point[] {
+    if (points.length <= MAX_POINTS) return points
+    const size = Math.ceil(points.length / MAX_POINTS)
+    const out: Point[] = []
+    for (let i = 0; i < points.length; i += size) {
+        const bucket = points.slice(i, i + size).filter((p) => p.kw !== null)
+        const kw = bucket.length ? bucket.reduce((sum, p) => sum + (p.kw as number), 0) / bucket.length : null
+        out.push({ t: points[i].t, kw })
+    }
+    return out
+}
+
+/** Smallest "nice" step that keeps the number of ticks at or below maxTicks. */
+function niceStep(span: number, maxTicks: number, steps: number[]): number {
+    return steps.find((s) => span / s <= maxTicks) ?? Math.ceil(span / maxTicks)
+}
+
+interface Span {
+    fromMs: number
+    toMs: number
+}
+
+/** Time in `finished` per status change, and where each session's idle passes the grace. */
+function idleSpans(outputs: Output[], endMs: number, graceMs: number): { idle: Span[]; graceAtMs: number[] } {
+    const idle: Span[] = []
+    const graceAtMs: number[] = []
+    const statuses = outputs.filter((o) => o.type === "status")
+    let sessionIdleMs = 0
+    statuses.forEach((s, i) => {
+        if (s.state === "available") sessionIdleMs = 0
+        if (s.state !== "finished") return
+        const toMs = i + 1 < statuses.length ? statuses[i + 1].t : endMs
+        // billed idle starts where the session's idle time passes the grace
+        if (sessionIdleMs <= graceMs && sessionIdleMs + (toMs - s.t) > graceMs)
+            graceAtMs.push(s.t + (graceMs - sessionIdleMs))
+        sessionIdleMs += toMs - s.t
+        idle.push({ fromMs: s.t, toMs })
+    })
+    return { idle, graceAtMs }
+}
+
+export function renderChart(
+    trace: { tariff?: unknown; rows: readonly unknown[] },
+    outputs: Output[],
+    opts: ChartOptions = {}
+): string {
+    const width = opts.widthPx ?? 960
+    const height = opts.heightPx ?? 420
+    const validTariff = validateTariff(trace.tariff)
+    const tariff = typeof validTariff === "string" ? defaultTariff() : validTariff
+    const points = samples(trace.rows)
+    const t0 = points.length ? points[0].t : 0
+    const t1 = points.length ? Math.max(points[points.length - 1].t, t0 + 1000) : 60000
+    const maxSeenKw = points.reduce((m, p) => Math.max(m, p.kw ?? 0), 0)
+    const topKw = Math.max(maxSeenKw, tariff.tierThresholdsKw[tariff.tierThresholdsKw.length - 1]) * 1.1
+    const kwStep = niceStep(topKw, 8, [10, 20, 25, 50, 100])
+    const yMaxKw = Math.ceil(topKw / kwStep) * kwStep
+
+    const plotW = width - MARGIN.left - MARGIN.right
+    const plotH = height - MARGIN.top - MARGIN.bottom
+    const x = (t: number) => MARGIN.left + ((t - t0) / (t1 - t0)) * plotW
+    const y = (kw: number) => MARGIN.top + plotH - (Math.max(0, Math.min(kw, yMaxKw)) / yMaxKw) * plotH
+    const f = (n: number) => n.toFixed(1)
+    const parts: string[] = []
+
+    // tier bands: one horizontal band per tier, between its thresholds
+    const bounds = [0, ...tariff.tierThresholdsKw.filter((th) => th < yMaxKw), yMaxKw]
+    const labels = tierLabels(tariff.tierThresholdsKw)
+    parts.push(`<g id="tier-bands">`)
+    for (let i = 0; i + 1 < bounds.length; i++)
+        parts.push(
+            `<rect class="tier-band tier-${i}" x="${f(MARGIN.left)}" y="${f(y(bounds[i + 1]))}" width="${f(plotW)}" height="${f(y(bounds[i]) - y(bounds[i + 1]))}" fill="${TIER_COLORS[i]}"><title>tier ${i + 1}: ${escapeXml(labels[i])}</title></rect>`
+        )
+    parts.push(`</g>`)
+
+    const { idle, graceAtMs } = idleSpans(outputs, t1, tariff.idleGraceMs)
+    parts.push(`<g id="idle">`)
+    for (const s of idle)
+        parts.push(
+            `<rect class="idle" x="${f(x(s.fromMs))}" y="${f(MARGIN.top)}" width="${f(Math.max(1, x(s.toMs) - x(s.fromMs)))}" height="${f(plotH)}" fill="#7f7f7f" fill-opacity="0.25"/>`
+        )
+    parts.push(`</g>`)
+
+    // axes and grid
+    parts.push(`<g id="axes" font-size="11" fill="#333">`)
+    for (let kw = 0; kw <= yMaxKw; kw += kwStep)
+        parts.push(
+            `<line class="grid" x1="${f(MARGIN.left)}" x2="${f(MARGIN.left + plotW)}" y1="${f(y(kw))}" y2="${f(y(kw))}" stroke="#000" stroke-opacity="0.08"/>`,
+            `<text class="y-label" x="${f(MARGIN.left - 6)}" y="${f(y(kw) + 4)}" text-anchor="end">${kw}</text>`
+        )
+    const spanMin = (t1 - t0) / 60000
+    const inHours = spanMin > 180
+    const tickMin = niceStep(spanMin, 12, NICE_STEPS)
+    for (let m = 0; m <= spanMin; m += tickMin) {
+        const xt = x(t0 + m * 60000)
+        parts.push(
+            `<line class="tick" x1="${f(xt)}" x2="${f(xt)}" y1="${f(MARGIN.top + plotH)}" y2="${f(MARGIN.top + plotH + 5)}" stroke="#333"/>`,
+            `<text class="x-label" x="${f(xt)}" y="${f(MARGIN.top + plotH + 18)}" text-anchor="middle">${inHours ? `${+(m / 60).toFixed(2)}` : m}</text>`
+        )
+    }
+    parts.push(
+        `<rect class="frame" x="${f(MARGIN.left)}" y="${f(MARGIN.top)}" width="${f(plotW)}" height="${f(plotH)}" fill="none" stroke="#333"/>`,
+        `<text class="axis-title" x="${f(MARGIN.left + plotW / 2)}" y="${f(height - 8)}" text-anchor="middle">time since start of trace (${inHours ? "h" : "min"})</text>`,
+        `<text class="axis-title" transform="translate(16 ${f(MARGIN.top + plotH / 2)}) rotate(-90)" text-anchor="middle">power (kW)</text>`,
+        `</g>`
+    )
+
+    parts.push(`<g id="thresholds" font-size="11">`)
+    for (const th of tariff.tierThresholdsKw.filter((th) => th < yMaxKw))
+        parts.push(
+            `<line class="threshold" x1="${f(MARGIN.left)}" x2="${f(MARGIN.left + plotW)}" y1="${f(y(th))}" y2="${f(y(th))}" stroke="#b03030" stroke-dasharray="6 4"/>`,
+            `<text class="threshold-label" x="${f(MARGIN.left + plotW - 4)}" y="${f(y(th) - 4)}" text-anchor="end" fill="#b03030">${th} kW</text>`
+        )
+    parts.push(`</g>`)
+
+    parts.push(`<g id="grace" font-size="11">`)
+    for (const g of graceAtMs.filter((g) => g <= t1))
+        parts.push(
+            `<line class="grace" x1="${f(x(g))}" x2="${f(x(g))}" y1="${f(MARGIN.top)}" y2="${f(MARGIN.top + plotH)}" stroke="#6a3d9a" stroke-width="1.5"/>`,
+            `<text class="grace-label" x="${f(x(g) + 3)}" y="${f(MARGIN.top + 12)}" fill="#6a3d9a">grace ends</text>`
+        )
+    parts.push(`</g>`)
+
+    // power: one polyline per run of valid readings
+    parts.push(`<g id="power">`)
+    let run: string[] = []
+    const flush = () => {
+        if (run.length)
+            parts.push(
+                `<polyline class="power" fill="none" stroke="#1f5fbf" stroke-width="1.5" points="${run.join(" ")}"/>`
+            )
+        run = []
+    }
+    for (const p of downsample(points)) {
+        if (p.kw === null) flush()
+        else run.push(`${f(x(p.t))},${f(y(p.kw))}`)
+    }
+    flush()
+    parts.push(`</g>`)
+
+    // legend
+    const lx = MARGIN.left + plotW + 14
+    let ly = MARGIN.top + 6
+    const legend: string[] = [`<g id="legend" class="legend" font-size="11">`]
+    const entry = (swatch: string, text: string) => {
+        legend.push(swatch, `<text x="${lx + 24}" y="${ly + 4}">${escapeXml(text)}</text>`)
+        ly += 18
+    }
+    entry(`<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="#1f5fbf" stroke-width="2"/>`, "power (kW)")
+    entry(
+        `<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="#b03030" stroke-dasharray="6 4"/>`,
+        "tier threshold"
+    )
+    labels.forEach((label, i) =>
+        entry(
+            `<rect x="${lx}" y="${ly - 6}" width="18" height="12" fill="${TIER_COLORS[i]}"/>`,
+            `tier ${i + 1}: ${label}`
+        )
+    )
+    entry(
+        `<rect x="${lx}" y="${ly - 6}" width="18" height="12" fill="#7f7f7f" fill-opacity="0.25"/>`,
+        "idle (finished)"
+    )
+    entry(
+        `<line x1="${lx + 9}" x2="${lx + 9}" y1="${ly - 7}" y2="${ly + 7}" stroke="#6a3d9a" stroke-width="1.5"/>`,
+        `grace ends (${tariff.idleGraceMs / 1000} s)`
+    )
+    legend.push(`</g>`)
+
+    const title = opts.title ?? `Stall power · tariff ${tariff.id}`
+    return [
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
+        `<title>${escapeXml(title)}</title>`,
+        `<rect class="background" width="${width}" height="${height}" fill="#fff"/>`,
+        `<text id="chart-title" x="${MARGIN.left}" y="24" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
+        ...parts,
+        ...legend,
+        `</svg>`,
+        "",
+    ].join("\n")
+}

@@ -1,0 +1,452 @@
+// Scenarios: cars visiting a stall (or a pair of stalls on one cabinet), turned into
+// stall-trace/1 traces by a 1 Hz physics loop. Deterministic for a given seed; the
+// rows come from a generator so a stall-year never sits in memory.
+
+import { readFileSync } from "node:fs"
+import Ajv, { type ErrorObject } from "ajv"
+import { presetTariff, validateTariff, type Tariff } from "../../src/core/billing/tariff"
+import { VEHICLES, acceptKw, packVolts, type Vehicle } from "./vehicles"
+
+// ---- the scenario file (sim/scenario/scenario.schema.json) -------------------------------
+
+export type StallSide = "a" | "b"
+export type TariffRef = string | Record<string, unknown>
+
+export interface Visit {
+    vehicle: string
+    stall?: StallSide
+    arriveMin: number
+    initialSocPct: number
+    targetSocPct: number
+    idleMin: number
+    finishBy?: "pilotB" | "lowPower"
+    handshakeS?: number
+    /** time-lapse demos only: shrinks the pack so a whole charge takes seconds */
+    packScale?: number
+    authorize?: { account: string; freeWh?: number; when?: "beforePlug" | "afterPlug"; delayS?: number }
+}
+
+export interface Fault {
+    kind: "meterInvalid" | "pilot"
+    pilot?: "E" | "F"
+    stall?: StallSide
+    atMin: number
+    durationS: number
+}
+
+export interface Reboot {
+    atMin: number
+    outageS: number
+    stall?: StallSide
+}
+
+export interface TariffChange {
+    atMin: number
+    tariff: TariffRef
+    stall?: StallSide
+}
+
+export interface ConfigOverrides {
+    minChargingKw?: number
+    finishAfterMs?: number
+    maxGapMs?: number
+    maxKw?: number
+    meterFaultAfterMs?: number
+}
+
+export interface Scenario {
+    description?: string
+    stall: { id?: string; powerLimitKw: number; pair?: { id?: string; combinedLimitKw: number } }
+    tariff: TariffRef
+    config?: ConfigOverrides
+    visits: Visit[]
+    faults?: Fault[]
+    reboots?: Reboot[]
+    tariffChanges?: TariffChange[]
+    meterNoisePct?: number
+    days?: number
+    durationMin?: number
+}
+
+// ---- the trace (SEMANTICS stall-trace/1) -----------------------------------------
+
+export type Pilot = "A" | "B" | "C" | "D" | "E" | "F"
+export type SampleRow = [t: number, pilot: Pilot, volts: number | null, amps: number | null]
+export type EventRow =
+    | { t: number; event: "authorize"; account: string; freeWh?: number }
+    | { t: number; event: "tariff"; tariff: Tariff }
+    | { t: number; event: "reboot" }
+export type Row = SampleRow | EventRow
+
+export interface TraceHeader {
+    format: "stall-trace/1"
+    tariff: Tariff
+    config?: ConfigOverrides
+}
+
+export interface Trace extends TraceHeader {
+    rows: Row[]
+}
+
+export interface SimOptions {
+    seed: number
+    /** overrides the scenario's days */
+    days?: number
+}
+
+/** One row of the run, for stall `stall` (index into stallHeaders()). */
+export interface StallRow {
+    stall: number
+    row: Row
+}
+
+// ---- validation ------------------------------------------------------------------
+
+export class ScenarioError extends Error {}
+
+const SCHEMA = JSON.parse(readFileSync(new URL("./scenario.schema.json", import.meta.url), "utf8"))
+const validateSchema = new Ajv({ allErrors: true }).compile(SCHEMA)
+
+function describeError(e: ErrorObject): string {
+    const where = e.instancePath || "(root)"
+    const p = e.params as Record<string, unknown>
+    if (e.keyword === "enum") return `${where} must be one of: ${(p.allowedValues as unknown[]).join(", ")}`
+    if (e.keyword === "additionalProperties") return `${where} has unknown property "${p.additionalProperty}"`
+    return `${where} ${e.message}`
+}
+
+/** Checks a parsed scenario file; throws a ScenarioError listing every problem. */
+export function parseScenario(json: unknown): Scenario {
+    if (!validateSchema(json)) {
+        // "if/then/else" adds a summary error on top of the real ones
+        const errors = (validateSchema.errors ?? []).filter((e) => e.keyword !== "if")
+        throw new ScenarioError(`invalid scenario: ${errors.map(describeError).join("; ")}`)
+    }
+    const sc = json as unknown as Scenario
+    const problems: string[] = []
+    const days = sc.days ?? 1
+    sc.visits.forEach((v, i) => {
+        if (v.targetSocPct <= v.initialSocPct) problems.push(`/visits/${i} targetSocPct must be above initialSocPct`)
+        if (v.stall === "b" && !sc.stall.pair) problems.push(`/visits/${i} uses stall b but the stall has no pair`)
+        if (days > 1 && v.arriveMin >= 1440)
+            problems.push(`/visits/${i} arriveMin must be within the day (< 1440) when days > 1`)
+    })
+    const windows: [string, { atMin: number; stall?: StallSide }, number][] = [
+        ...(sc.faults ?? []).map((f, i) => [`/faults/${i}`, f, f.durationS] as [string, Fault, number]),
+        ...(sc.reboots ?? []).map((r, i) => [`/reboots/${i}`, r, r.outageS] as [string, Reboot, number]),
+        ...(sc.tariffChanges ?? []).map((c, i) => [`/tariffChanges/${i}`, c, 0] as [string, TariffChange, number]),
+    ]
+    for (const [where, w, durationS] of windows) {
+        if (w.stall === "b" && !sc.stall.pair) problems.push(`${where} uses stall b but the stall has no pair`)
+        if (days > 1 && w.atMin * 60 + durationS > 86_400)
+            problems.push(`${where} must end within the day when days > 1`)
+    }
+    const tariffs: [string, TariffRef][] = [
+        ["/tariff", sc.tariff],
+        ...(sc.tariffChanges ?? []).map((c, i) => [`/tariffChanges/${i}/tariff`, c.tariff] as [string, TariffRef]),
+    ]
+    for (const [where, ref] of tariffs) {
+        const t = resolveTariff(ref)
+        if (typeof t === "string") problems.push(`${where} ${t}`)
+    }
+    if (problems.length) throw new ScenarioError(`invalid scenario: ${problems.join("; ")}`)
+    return sc
+}
+
+function resolveTariff(ref: TariffRef): Tariff | string {
+    if (typeof ref === "string") return presetTariff(ref) ?? `unknown tariff preset "${ref}"`
+    return validateTariff(ref)
+}
+
+function tariffOf(ref: TariffRef): Tariff {
+    const t = resolveTariff(ref)
+    if (typeof t === "string") throw new ScenarioError(`invalid scenario: ${t}`)
+    return t
+}
+
+// ---- conversion ------------------------------------------------------------------
+
+export const STEP_MS = 1000
+const DAY_MS = 86_400_000
+/** samples of an empty stall after the last car leaves */
+const TAIL_MS = 5000
+/** chargers ramp up over tens of seconds rather than jumping to full power */
+const RAMP_KW_PER_S = 10
+/** what a full car keeps drawing with finishBy "lowPower": below the default 1 kW */
+const TRICKLE_KW = 0.3
+const DEFAULT_HANDSHAKE_S = 10
+const DEFAULT_AUTHORIZE_DELAY_S = 30
+
+export function stallIds(sc: Scenario): string[] {
+    const ids = [sc.stall.id ?? "1A"]
+    if (sc.stall.pair) ids.push(sc.stall.pair.id ?? "1B")
+    return ids
+}
+
+export function stallHeaders(sc: Scenario): { stallId: string; header: TraceHeader }[] {
+    return stallIds(sc).map((stallId) => ({
+        stallId,
+        header: {
+            format: "stall-trace/1",
+            tariff: tariffOf(sc.tariff),
+            ...(sc.config ? { config: { ...sc.config } } : {}),
+        },
+    }))
+}
+
+export function runDays(sc: Scenario, opts: SimOptions): number {
+    return opts.days ?? sc.days ?? 1
+}
+
+/** Samples per stall when the length is known in advance (days > 1 or durationMin), for progress. */
+export function expectedSamples(sc: Scenario, opts: SimOptions): number | undefined {
+    const days = runDays(sc, opts)
+    if (days > 1) return (days * DAY_MS) / STEP_MS
+    if (sc.durationMin !== undefined) return toStepMs(sc.durationMin * 60) / STEP_MS + 1
+    return undefined
+}
+
+/** The whole run in memory: one trace per stall. */
+export function scenarioToTraces(sc: Scenario, opts: SimOptions): { stallId: string; trace: Trace }[] {
+    const traces = stallHeaders(sc).map(({ stallId, header }) => ({ stallId, trace: { ...header, rows: [] as Row[] } }))
+    for (const { stall, row } of scenarioRows(sc, opts)) traces[stall].trace.rows.push(row)
+    return traces
+}
+
+/** The run as a lazy stream of rows; rows of the same second come stall by stall. */
+export function* scenarioRows(sc: Scenario, opts: SimOptions): Generator<StallRow> {
+    const sim = new Simulation(sc, opts)
+    const out: StallRow[] = []
+    while (sim.step(out)) {
+        yield* out
+        out.length = 0
+    }
+}
+
+/** Small, fast, seedable PRNG (mulberry32): uniform in [0, 1). */
+export function mulberry32(seed: number): () => number {
+    let a = seed >>> 0
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0
+        let z = a
+        z = Math.imul(z ^ (z >>> 15), z | 1)
+        z ^= z + Math.imul(z ^ (z >>> 7), z | 61)
+        return ((z ^ (z >>> 14)) >>> 0) / 4294967296
+    }
+}
+
+/** Meter resolution: integer mV and mA (the firmware quantizes identically). */
+export function quantize(x: number): number {
+    return Math.round(x * 1000) / 1000
+}
+
+/**
+ * Splits a paired cabinet: each stall gets what it asks for when the sum fits,
+ * else at least half, with what one car cannot take going to the other.
+ */
+export function sharePair(aKw: number, bKw: number, combinedKw: number): [number, number] {
+    if (aKw + bKw <= combinedKw) return [aKw, bKw]
+    const a = Math.min(aKw, Math.max(combinedKw / 2, combinedKw - bKw))
+    return [a, Math.min(bKw, combinedKw - a)]
+}
+
+function toStepMs(seconds: number): number {
+    return Math.round(seconds) * STEP_MS
+}
+
+interface Window {
+    fromMs: number
+    toMs: number
+}
+
+interface Car {
+    vehicle: Vehicle
+    visit: Visit
+    capacityWh: number
+    socPct: number
+    requestFromMs: number
+    rampKw: number
+    /** set when the target SoC is reached */
+    leaveAtMs?: number
+}
+
+interface Arrival {
+    atMs: number
+    visit: Visit
+}
+
+const sideIndex = (side: StallSide | undefined): number => (side === "b" ? 1 : 0)
+
+class StallSim {
+    car: Car | null = null
+    private next = 0
+    readonly events: EventRow[] = []
+    constructor(
+        readonly limitKw: number,
+        private readonly arrivals: Arrival[],
+        readonly meterWindows: Window[],
+        readonly pilotWindows: (Window & { pilot: Pilot })[],
+        readonly outages: Window[],
+        readonly tariffChanges: { atMs: number; tariff: Tariff }[]
+    ) {}
+
+    get idle(): boolean {
+        return this.car === null && this.next >= this.arrivals.length
+    }
+
+    /** Unplugs a car whose stay is over, or plugs the next one in (never both in one second). */
+    arriveOrLeave(t: number): void {
+        if (this.car) {
+            if (this.car.leaveAtMs !== undefined && t >= this.car.leaveAtMs) this.car = null
+            return
+        }
+        const a = this.arrivals[this.next]
+        if (!a || a.atMs > t) return
+        this.next++
+        const v = a.visit
+        const auth = v.authorize
+        const afterPlug = auth?.when === "afterPlug"
+        const authorizeAtMs = afterPlug ? t + toStepMs(auth.delayS ?? DEFAULT_AUTHORIZE_DELAY_S) : t
+        if (auth)
+            this.events.push({
+                t: authorizeAtMs,
+                event: "authorize",
+                account: auth.account,
+                ...(auth.freeWh !== undefined ? { freeWh: auth.freeWh } : {}),
+            })
+        const vehicle = VEHICLES[v.vehicle]
+        this.car = {
+            vehicle,
+            visit: v,
+            capacityWh: vehicle.capacityWh * (v.packScale ?? 1),
+            socPct: v.initialSocPct,
+            requestFromMs: authorizeAtMs + toStepMs(v.handshakeS ?? DEFAULT_HANDSHAKE_S),
+            rampKw: RAMP_KW_PER_S,
+        }
+    }
+}
+
+function inWindow(ws: Window[], tod: number): Window | undefined {
+    return ws.find((w) => tod >= w.fromMs && tod < w.toMs)
+}
+
+class Simulation {
+    private readonly stalls: StallSim[]
+    private readonly days: number
+    private readonly endMs: number | undefined
+    private readonly combinedKw: number | undefined
+    private readonly noise: number
+    private readonly random: () => number
+    private t = 0
+    private tailEndMs: number | undefined
+
+    constructor(sc: Scenario, opts: SimOptions) {
+        this.days = runDays(sc, opts)
+        this.endMs =
+            this.days > 1
+                ? this.days * DAY_MS - STEP_MS
+                : sc.durationMin !== undefined
+                  ? toStepMs(sc.durationMin * 60)
+                  : undefined
+        this.combinedKw = sc.stall.pair?.combinedLimitKw
+        this.noise = (sc.meterNoisePct ?? 0) / 100
+        this.random = mulberry32(opts.seed)
+        const ms = (min: number) => toStepMs(min * 60)
+        this.stalls = stallIds(sc).map((_, i) => {
+            const mine = <T extends { stall?: StallSide }>(xs: T[] | undefined, everyStallByDefault = false) =>
+                (xs ?? []).filter((x) => (x.stall === undefined && everyStallByDefault) || sideIndex(x.stall) === i)
+            const dayVisits = mine(sc.visits).sort((a, b) => a.arriveMin - b.arriveMin)
+            const arrivals: Arrival[] = []
+            for (let d = 0; d < this.days; d++)
+                for (const visit of dayVisits) arrivals.push({ atMs: d * DAY_MS + ms(visit.arriveMin), visit })
+            const faults = mine(sc.faults)
+            const window = (f: { atMin: number }, durationS: number) => ({
+                fromMs: ms(f.atMin),
+                toMs: ms(f.atMin) + toStepMs(durationS),
+            })
+            return new StallSim(
+                sc.stall.powerLimitKw,
+                arrivals,
+                faults.filter((f) => f.kind === "meterInvalid").map((f) => window(f, f.durationS)),
+                faults
+                    .filter((f) => f.kind === "pilot")
+                    .map((f) => ({ ...window(f, f.durationS), pilot: f.pilot ?? "F" })),
+                mine(sc.reboots, true).map((r) => window(r, r.outageS)),
+                mine(sc.tariffChanges, true).map((c) => ({ atMs: ms(c.atMin), tariff: tariffOf(c.tariff) }))
+            )
+        })
+    }
+
+    /** Appends the rows of the next second to `out`; false when the run is over. */
+    step(out: StallRow[]): boolean {
+        const t = this.t
+        if (this.endMs !== undefined ? t > this.endMs : this.tailEndMs !== undefined && t > this.tailEndMs) return false
+        // faults, reboots and tariff changes repeat daily only in multi-day runs
+        const tod = this.days > 1 ? t % DAY_MS : t
+        for (const s of this.stalls) s.arriveOrLeave(t)
+        const pilots = this.stalls.map((s) => this.pilotOf(s, t, tod))
+        const kw = this.stalls.map((s, i) => this.requestKw(s, pilots[i]))
+        if (this.combinedKw !== undefined) [kw[0], kw[1]] = sharePair(kw[0], kw[1], this.combinedKw)
+        this.stalls.forEach((s, i) => {
+            for (const c of s.tariffChanges) if (c.atMs === tod) s.events.push({ t, event: "tariff", tariff: c.tariff })
+            if (s.outages.some((w) => w.toMs === tod)) s.events.push({ t, event: "reboot" })
+            // an authorization after plug waits in events until its time comes
+            let kept = 0
+            for (const row of s.events) {
+                if (row.t <= t) out.push({ stall: i, row })
+                else s.events[kept++] = row
+            }
+            s.events.length = kept
+            if (!inWindow(s.outages, tod)) out.push({ stall: i, row: this.sample(s, pilots[i], kw[i], t, tod) })
+            this.advance(s, kw[i], t)
+        })
+        // the tail starts once every stall is empty and its controller is up
+        if (this.tailEndMs === undefined && this.stalls.every((s) => s.idle && !inWindow(s.outages, tod)))
+            this.tailEndMs = t + TAIL_MS
+        this.t += STEP_MS
+        return true
+    }
+
+    private pilotOf(s: StallSim, t: number, tod: number): Pilot {
+        const fault = s.pilotWindows.find((w) => tod >= w.fromMs && tod < w.toMs)
+        if (fault) return fault.pilot
+        const car = s.car
+        if (!car) return "A"
+        if (t < car.requestFromMs) return "B"
+        if (car.leaveAtMs === undefined) return "C"
+        return car.visit.finishBy === "lowPower" ? "C" : "B"
+    }
+
+    private requestKw(s: StallSim, pilot: Pilot): number {
+        const car = s.car
+        if (!car || pilot !== "C") {
+            // a fault or a pause restarts the ramp
+            if (car) car.rampKw = RAMP_KW_PER_S
+            return 0
+        }
+        if (car.leaveAtMs !== undefined) return TRICKLE_KW
+        return Math.min(acceptKw(car.vehicle, car.socPct), s.limitKw, car.rampKw)
+    }
+
+    private sample(s: StallSim, pilot: Pilot, kw: number, t: number, tod: number): SampleRow {
+        if (inWindow(s.meterWindows, tod)) return [t, pilot, null, null]
+        const car = s.car
+        const volts = car ? packVolts(car.vehicle, car.socPct) : 0
+        const amps = volts > 0 ? (kw * 1000) / volts : 0
+        return [t, pilot, quantize(volts * this.jitter()), quantize(amps * this.jitter())]
+    }
+
+    private jitter(): number {
+        return this.noise > 0 ? 1 + this.noise * (2 * this.random() - 1) : 1
+    }
+
+    /** One second of charging at `kw`. */
+    private advance(s: StallSim, kw: number, t: number): void {
+        const car = s.car
+        if (!car) return
+        car.socPct = Math.min(100, car.socPct + ((kw * 1000) / 3600 / car.capacityWh) * 100)
+        if (kw > 0) car.rampKw += RAMP_KW_PER_S
+        if (car.leaveAtMs === undefined && car.socPct >= car.visit.targetSocPct)
+            car.leaveAtMs = t + STEP_MS + toStepMs(car.visit.idleMin * 60)
+    }
+}

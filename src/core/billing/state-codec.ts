@@ -1,0 +1,174 @@
+import type { StallAccounting } from "./accounting"
+import { CHECKPOINT_MAGIC, CheckpointItem, CheckpointReader, CheckpointWriter } from "../codec/checkpoint"
+import { Session } from "./session"
+import { MAX_TIER_THRESHOLDS, Tariff, validateTariff } from "./tariff"
+
+/** Bump on any layout change: a checkpoint of another version is refused. */
+export const CHECKPOINT_VERSION = 1
+
+const MAX_COUNT = 2147483647
+
+function writeTariff(w: CheckpointWriter, t: Tariff): void {
+    w.str(t.id)
+    w.str(t.currency)
+    w.bool(t.mode === "per_kwh")
+    w.int(t.tierThresholdsKw.length)
+    for (let i = 0; i < t.tierThresholdsKw.length; i++) w.double(t.tierThresholdsKw[i])
+    for (let i = 0; i < t.perMinuteMinor.length; i++) w.double(t.perMinuteMinor[i])
+    w.double(t.perKwhMinor)
+    w.double(t.idlePerMinuteMinor)
+    w.double(t.idleGraceMs)
+    w.bool(t.idleGraceMode === "waive")
+    w.double(t.periodMs)
+}
+
+function readTariff(r: CheckpointReader): Tariff {
+    const id = r.str("tariff id")
+    const currency = r.str("tariff currency")
+    const perKwh = r.bool("tariff mode")
+    const n = r.int("tier count", 1, MAX_TIER_THRESHOLDS)
+    const th: number[] = []
+    for (let i = 0; i < n; i++) th.push(r.double("tier threshold"))
+    const prices: number[] = []
+    for (let i = 0; i <= n; i++) prices.push(r.double("tier price"))
+    const t = validateTariff({
+        id,
+        currency,
+        mode: perKwh ? "per_kwh" : "per_minute",
+        tierThresholdsKw: th,
+        perMinuteMinor: prices,
+        perKwhMinor: r.double("perKwhMinor"),
+        idlePerMinuteMinor: r.double("idlePerMinuteMinor"),
+        idleGraceMs: r.double("idleGraceMs"),
+        idleGraceMode: r.bool("idleGraceMode") ? "waive" : "deduct",
+        periodMs: r.double("periodMs"),
+    })
+    if (typeof t === "string") throw new Error("checkpoint: tariff invalid: " + t)
+    return t
+}
+
+function writeSession(w: CheckpointWriter, s: Session): void {
+    w.int(s.seq)
+    w.int(s.pluggedAtMs)
+    w.bool(s.account !== null)
+    w.str(s.account !== null ? s.account : "")
+    w.double(s.freeWh)
+    writeTariff(w, s.tariff)
+    w.double(s.energyWh)
+    w.int(s.chargingMs)
+    w.int(s.periodFilledMs)
+    w.double(s.periodWh)
+    w.int(s.idleMs)
+    for (let i = 0; i < s.tierMs.length; i++) {
+        w.int(s.tierMs[i])
+        w.int(s.tierMinutes[i])
+    }
+    w.int(s.meterInvalidSamples)
+    w.int(s.gapMs)
+    w.int(s.outages)
+    w.int(s.outageMs)
+    w.int(s.faultCount)
+}
+
+function readSession(r: CheckpointReader): Session {
+    const seq = r.int("session seq", 1, MAX_COUNT)
+    const pluggedAtMs = r.time("pluggedAtMs")
+    const hasAccount = r.bool("account flag")
+    const account = r.str("account")
+    const freeWh = r.double("freeWh")
+    const s = new Session(seq, readTariff(r), pluggedAtMs)
+    s.account = hasAccount ? account : null
+    s.freeWh = freeWh
+    s.energyWh = r.double("energyWh")
+    s.chargingMs = r.int("chargingMs", 0, Infinity)
+    s.periodFilledMs = r.int("periodFilledMs", 0, s.tariff.periodMs - 1)
+    s.periodWh = r.double("periodWh")
+    s.idleMs = r.int("idleMs", 0, Infinity)
+    let tierSum = 0
+    for (let i = 0; i < s.tierMs.length; i++) {
+        s.tierMs[i] = r.int("tierMs", 0, Infinity)
+        s.tierMinutes[i] = r.int("tierMinutes", 0, MAX_COUNT)
+        tierSum += s.tierMs[i]
+    }
+    if (tierSum + s.periodFilledMs !== s.chargingMs)
+        throw new Error("checkpoint: tier times do not add up to chargingMs")
+    s.meterInvalidSamples = r.int("meterInvalidSamples", 0, MAX_COUNT)
+    s.gapMs = r.int("gapMs", 0, Infinity)
+    s.outages = r.int("outages", 0, MAX_COUNT)
+    s.outageMs = r.int("outageMs", 0, Infinity)
+    s.faultCount = r.int("faultCount", 0, MAX_COUNT)
+    return s
+}
+
+export function writeState(a: StallAccounting): CheckpointItem[] {
+    const w = new CheckpointWriter()
+    w.str(CHECKPOINT_MAGIC)
+    w.int(CHECKPOINT_VERSION)
+    w.int(a.state)
+    w.int(a.faultReason)
+    w.int(a.sessionSeq)
+    w.bool(a.hasPrev)
+    w.int(a.lastT)
+    w.bool(a.lastValid)
+    w.double(a.lastKw)
+    w.bool(a.rebootPending)
+    w.bool(a.hasLow)
+    w.int(a.lowSince)
+    w.bool(a.hasInvalid)
+    w.int(a.invalidSince)
+    writeTariff(w, a.tariff)
+    w.bool(a.pendingAccount !== null)
+    w.str(a.pendingAccount !== null ? a.pendingAccount : "")
+    w.double(a.pendingFreeWh)
+    w.bool(a.session !== null)
+    if (a.session) writeSession(w, a.session)
+    return w.finish()
+}
+
+/** Restores all or nothing: on any error `a` is left as it was. */
+export function readState(a: StallAccounting, items: unknown): void {
+    const r = new CheckpointReader(items)
+    if (r.str("magic") !== CHECKPOINT_MAGIC) throw new Error("checkpoint: not a stall checkpoint")
+    const version = r.int("version", 0, MAX_COUNT)
+    if (version !== CHECKPOINT_VERSION)
+        throw new Error("checkpoint: version " + version + ", expected " + CHECKPOINT_VERSION)
+    const state = r.int("state", 0, 4)
+    const faultReason = r.int("fault reason", 0, 2)
+    const sessionSeq = r.int("sessionSeq", 0, MAX_COUNT)
+    const hasPrev = r.bool("hasPrev")
+    const lastT = r.time("lastT")
+    const lastValid = r.bool("lastValid")
+    const lastKw = r.double("lastKw")
+    const rebootPending = r.bool("rebootPending")
+    const hasLow = r.bool("hasLow")
+    const lowSince = r.time("lowSince")
+    const hasInvalid = r.bool("hasInvalid")
+    const invalidSince = r.time("invalidSince")
+    const tariff = readTariff(r)
+    const hasPending = r.bool("pending flag")
+    const pendingAccount = r.str("pending account")
+    const pendingFreeWh = r.double("pending freeWh")
+    const session = r.bool("session flag") ? readSession(r) : null
+    r.end()
+    // available has no session; preparing, charging and finished always have one
+    if ((state === 0) !== (session === null) && state !== 4) throw new Error("checkpoint: state and session disagree")
+    if (session && session.seq !== sessionSeq) throw new Error("checkpoint: session seq mismatch")
+
+    a.state = state
+    a.faultReason = faultReason
+    a.sessionSeq = sessionSeq
+    a.hasPrev = hasPrev
+    a.lastT = lastT
+    a.lastValid = lastValid
+    a.lastKw = lastKw
+    a.rebootPending = rebootPending
+    a.hasLow = hasLow
+    a.lowSince = lowSince
+    a.hasInvalid = hasInvalid
+    a.invalidSince = invalidSince
+    a.tariff = tariff
+    a.pendingAccount = hasPending ? pendingAccount : null
+    a.pendingFreeWh = pendingFreeWh
+    a.session = session
+    a.revision++
+}

@@ -1,0 +1,349 @@
+import { Output, StallAccounting, StallState } from "../billing/accounting"
+import { CheckpointItem } from "../codec/checkpoint"
+import { parseAck, parseAuthorize, parseClock, parseTariff } from "./commands"
+import {
+    EventKind,
+    eventMessage,
+    SessionMessage,
+    sessionMessage,
+    StallIdentity,
+    stallRoot,
+    statusMessage,
+    telemetryMessage,
+} from "./messages"
+
+/**
+ * The stall controller's decisions, pure: samples, MQTT messages, ticks and
+ * connection changes go in (with the time), publishes and "persist now" flags
+ * come out. The firmware (src/main.ts) and the fleet simulator wrap it with real
+ * I/O, so what the stall says and when is tested in Node, and runs unchanged on
+ * the device.
+ */
+export interface ControllerConfig {
+    telemetryMs: number
+    /** how often unacknowledged records are sent again */
+    resendMs: number
+    /** mirror every consumed sample and applied event on …/tap */
+    tap: boolean
+    /** records kept in flash until acknowledged */
+    maxOutbox: number
+}
+
+export interface Publish {
+    topic: string
+    payload: string
+    qos: number
+    retain: boolean
+}
+
+/** A checkpoint taken now, with what it covers (see checkpointSaved). */
+export interface TakenCheckpoint {
+    items: CheckpointItem[]
+    revision: number
+    /** tap rows emitted up to this checkpoint */
+    tapRows: number
+}
+
+export interface OutboxEntry {
+    sessionId: string
+    record: SessionMessage
+}
+
+/** The stall's defaults, shared by the firmware and the fleet simulator. */
+export const RESEND_MS = 30000
+/** records kept in flash until acknowledged (settings values: see store/flash.ts) */
+export const OUTBOX_RECORDS = 4
+
+/** events and tap rows held while the broker is away; older ones are dropped first */
+const MAX_QUEUED_EVENTS = 16
+/**
+ * Events waiting to be sent while connected: a flood of bad commands makes events
+ * faster than the link sends them, and the VM's 64 KB heap must not fill with them.
+ * Beyond this they are counted and reported in one events_dropped event.
+ */
+export const MAX_PENDING_EVENTS = 16
+const MAX_QUEUED_TAP = 32
+
+export class StallController {
+    readonly id: StallIdentity
+    readonly root: string
+    acct: StallAccounting
+    /** boot number of the accounts' first boot: sessionId = stallId-lineage-seq */
+    readonly lineage: number
+    outbox: OutboxEntry[]
+    /** set when flash must be written; the shell clears them after writing */
+    checkpointDue = false
+    outboxDue = false
+    online = false
+
+    private cfg: ControllerConfig
+    private out: Publish[] = []
+    private queuedEvents: Publish[] = []
+    private queuedTap: Publish[] = []
+    private pendingEvents = 0
+    private droppedEvents = 0
+    /** site clock: epochMs - t, once known */
+    private epochOffset: number | null = null
+    private sinceMs = 0
+    private savedRevision = -1
+    private lastTelemetryT = 0
+    private lastResendT = 0
+    private rolesFault = false
+    private tapRows = 0
+
+    constructor(
+        id: StallIdentity,
+        acct: StallAccounting,
+        lineage: number,
+        outbox: OutboxEntry[],
+        cfg: ControllerConfig
+    ) {
+        this.id = id
+        this.root = stallRoot(id)
+        this.acct = acct
+        this.lineage = lineage
+        this.outbox = outbox
+        this.cfg = cfg
+    }
+
+    /** Publishes produced since the last call. */
+    take(): Publish[] {
+        const o = this.out
+        this.out = []
+        this.pendingEvents = 0
+        if (this.droppedEvents > 0 && this.online) {
+            const n = this.droppedEvents
+            this.droppedEvents = 0
+            const detail = n + " events dropped: they came faster than the link could send them"
+            o.push(this.eventPublish("events_dropped", detail, this.acct.lastT))
+        }
+        return o
+    }
+
+    sessionId(): string | null {
+        const s = this.acct.session
+        return s ? this.id.stallId + "-" + this.lineage + "-" + s.seq : null
+    }
+
+    wallAt(t: number): number | null {
+        return this.epochOffset === null ? null : t + this.epochOffset
+    }
+
+    /** Once at start-up, after the checkpoint was restored (or not). */
+    boot(t: number, detail: string, restored: boolean): void {
+        this.sinceMs = t
+        if (restored) this.tapRow({ event: "reboot", t })
+        this.event("boot", detail, t)
+        this.checkpointDue = true
+    }
+
+    /** The meter or pilot cannot be trusted (e.g. ambiguous roles): shown in the status. */
+    setRolesFault(fault: boolean, detail: string, t: number): void {
+        if (fault === this.rolesFault) return
+        this.rolesFault = fault
+        if (fault) this.event("roles_ambiguous", detail, t)
+        this.publishStatus(t)
+    }
+
+    /** One sample: integer mV and mA from the meter, null when a read failed. */
+    sample(t: number, pilot: string, mV: number | null, mA: number | null): string | null {
+        const err = this.acct.sample(t, pilot, mV === null ? NaN : mV / 1000, mA === null ? NaN : mA / 1000)
+        if (err) return err
+        this.tapRow([t, pilot, mV, mA])
+        if (this.acct.hasOutput()) this.outputs(this.acct.take(), t)
+        this.noteRevision()
+        return null
+    }
+
+    /** Periodic work: telemetry while a session is open, resending records. */
+    tick(t: number): void {
+        if (this.acct.session && t - this.lastTelemetryT >= this.cfg.telemetryMs) this.telemetry(t)
+        if (this.outbox.length > 0 && t - this.lastResendT >= this.cfg.resendMs) this.resend(t)
+    }
+
+    connected(t: number): void {
+        this.online = true
+        this.publishStatus(t)
+        for (let i = 0; i < this.queuedEvents.length; i++) this.out.push(this.queuedEvents[i])
+        for (let i = 0; i < this.queuedTap.length; i++) this.out.push(this.queuedTap[i])
+        this.queuedEvents = []
+        this.queuedTap = []
+        this.resend(t)
+    }
+
+    disconnected(): void {
+        this.online = false
+    }
+
+    /** An MQTT message on a subscribed topic; matched exactly. `bytes`: its size on the wire. */
+    message(topic: string, payload: string, t: number, bytes = payload.length): void {
+        const cmd = this.root + "/cmd/"
+        if (topic === this.root + "/status") {
+            // our own retained status: a will published late (e.g. after a broker
+            // freeze, for the old connection) must not leave a live stall "offline"
+            if (this.online && payload.indexOf('"offline"') >= 0) this.publishStatus(t)
+            return
+        }
+        if (topic === this.id.prefix + "/clock") {
+            const c = parseClock(payload, bytes)
+            if (c.error) this.reject(c.error, t)
+            else this.epochOffset = c.value - t
+        } else if (topic === cmd + "authorize") {
+            const a = parseAuthorize(payload, bytes)
+            if (a.error) return this.reject(a.error, t)
+            this.acct.authorize(a.value.account, a.value.freeWh)
+            this.tapRow({ event: "authorize", account: a.value.account, freeWh: a.value.freeWh, t })
+            const s = this.sessionId()
+            this.event("authorized", a.value.account + (s ? " for " + s : " for the next session"), t)
+        } else if (topic === cmd + "tariff") {
+            const p = parseTariff(payload, bytes)
+            if (p.error) return this.reject(p.error, t)
+            this.acct.setTariff(p.value)
+            this.tapRow({ event: "tariff", tariff: p.value, t })
+            this.event("tariff_changed", p.value.id + " for sessions from now on", t)
+        } else if (topic === cmd + "ack") {
+            const a = parseAck(payload, bytes)
+            if (a.error) return this.reject(a.error, t)
+            const kept = this.outbox.filter((e) => e.sessionId !== a.value)
+            if (kept.length !== this.outbox.length) {
+                this.outbox = kept
+                this.outboxDue = true
+            }
+        } else this.reject("not a topic of this stall: " + topic, t)
+        this.noteRevision()
+    }
+
+    /** The accounts as they are now; hand it back to checkpointSaved once it is in flash. */
+    takeCheckpoint(): TakenCheckpoint {
+        return { items: this.acct.checkpoint(), revision: this.acct.revision, tapRows: this.tapRows }
+    }
+
+    /**
+     * The checkpoint is in flash. The tap says how many of its rows it covers, so a
+     * replay of the tap can drop the rows a later reboot loses.
+     */
+    checkpointSaved(cp: TakenCheckpoint, t: number): void {
+        this.savedRevision = cp.revision
+        this.checkpointDue = this.acct.revision !== cp.revision
+        if (this.cfg.tap)
+            this.queueable(
+                "tap",
+                JSON.stringify({ event: "checkpoint", rows: cp.tapRows, t }),
+                0,
+                this.queuedTap,
+                MAX_QUEUED_TAP
+            )
+    }
+
+    event(kind: EventKind, detail: string, t: number): void {
+        if (this.online) {
+            if (this.pendingEvents >= MAX_PENDING_EVENTS) {
+                this.droppedEvents++
+                return
+            }
+            this.pendingEvents++
+        }
+        const p = this.eventPublish(kind, detail, t)
+        this.queueable("event", p.payload, 1, this.queuedEvents, MAX_QUEUED_EVENTS)
+    }
+
+    private eventPublish(kind: EventKind, detail: string, t: number): Publish {
+        const payload = JSON.stringify(eventMessage(this.id, kind, detail, t, this.wallAt(t)))
+        return { topic: this.root + "/event", payload, qos: 1, retain: false }
+    }
+
+    /** Sent now, or held (bounded) until the broker is back. */
+    private queueable(suffix: string, payload: string, qos: number, queue: Publish[], max: number): void {
+        const p: Publish = { topic: this.root + "/" + suffix, payload, qos, retain: false }
+        if (this.online) this.out.push(p)
+        else {
+            if (queue.length >= max) queue.shift()
+            queue.push(p)
+        }
+    }
+
+    private noteRevision(): void {
+        if (this.acct.revision !== this.savedRevision) this.checkpointDue = true
+    }
+
+    private reject(why: string, t: number): void {
+        this.event("command_rejected", why, t)
+    }
+
+    private outputs(outs: Output[], t: number): void {
+        let changed = false
+        for (let i = 0; i < outs.length; i++) {
+            const o = outs[i]
+            if (o.type === "session")
+                this.recordClosed(
+                    sessionMessage(
+                        this.id,
+                        o,
+                        this.id.stallId + "-" + this.lineage + "-" + o.sessionSeq,
+                        this.wallAt(o.pluggedAtMs),
+                        this.wallAt(o.unpluggedAtMs)
+                    ),
+                    t
+                )
+            else {
+                changed = true
+                this.sinceMs = o.t
+                if (o.state === "faulted") this.event("fault", this.faultDetail(), t)
+            }
+        }
+        if (changed) {
+            this.publishStatus(t)
+            this.telemetry(t)
+        }
+    }
+
+    private faultDetail(): string {
+        const r = this.acct.snapshot().faultReason
+        return r === "meter" ? "meter readings invalid while charging" : "control pilot fault (E/F)"
+    }
+
+    private recordClosed(m: SessionMessage, t: number): void {
+        if (this.outbox.length >= this.cfg.maxOutbox) {
+            const dropped = this.outbox[0]
+            this.outbox = this.outbox.slice(1)
+            this.event("outbox_overflow", "dropped unacknowledged " + dropped.sessionId, t)
+        }
+        this.outbox.push({ sessionId: m.sessionId, record: m })
+        this.outboxDue = true
+        this.publish("session", JSON.stringify(m), 1, false)
+        // this first send starts the resend period
+        this.lastResendT = t
+    }
+
+    private resend(t: number): void {
+        this.lastResendT = t
+        for (let i = 0; i < this.outbox.length; i++)
+            this.publish("session", JSON.stringify(this.outbox[i].record), 1, false)
+    }
+
+    private publishStatus(t: number): void {
+        const snap = this.acct.snapshot()
+        const state: StallState = this.rolesFault ? "faulted" : snap.state
+        const reason = this.rolesFault ? "roles" : snap.faultReason
+        const m = statusMessage(this.id, state, this.sessionId(), this.sinceMs, this.wallAt(this.sinceMs), reason)
+        this.publish("status", JSON.stringify(m), 1, true)
+    }
+
+    private telemetry(t: number): void {
+        this.lastTelemetryT = t
+        const m = telemetryMessage(this.id, this.acct.snapshot(), this.sessionId(), t, this.wallAt(t))
+        this.publish("telemetry", JSON.stringify(m), 0, false)
+    }
+
+    /** Rows are counted even when they cannot be sent, so a gap in the tap shows. */
+    private tapRow(row: any): void {
+        if (!this.cfg.tap) return
+        this.tapRows++
+        this.queueable("tap", JSON.stringify(row), 0, this.queuedTap, MAX_QUEUED_TAP)
+    }
+
+    /** Only while connected: status and records are sent again on connect. */
+    private publish(suffix: string, payload: string, qos: number, retain: boolean): void {
+        if (this.online) this.out.push({ topic: this.root + "/" + suffix, payload, qos, retain })
+    }
+}

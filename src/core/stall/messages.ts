@@ -1,0 +1,164 @@
+import { AccountingSnapshot, StallState } from "../billing/accounting"
+import { SessionRecord } from "../billing/session"
+
+/**
+ * MQTT payloads (docs/mqtt.md, schemas in docs/schemas/). Every number is an
+ * integer: the DeviceScript VM prints floats with ~6 digits.
+ */
+export const MESSAGE_VERSION = 1
+
+export interface StallIdentity {
+    stallId: string
+    /** topic prefix, default "stalls" */
+    prefix: string
+    connector: string
+    fw: string
+}
+
+export function stallRoot(id: StallIdentity): string {
+    return id.prefix + "/" + id.stallId
+}
+
+export interface StatusMessage {
+    v: number
+    stallId: string
+    state: StallState
+    connector: string
+    sessionId: string | null
+    /** device time the state began (ms), and the site-clock time when known */
+    sinceMs: number
+    since: number | null
+    fw: string
+    faultReason?: "pilot" | "meter" | "roles"
+}
+
+export function statusMessage(
+    id: StallIdentity,
+    state: StallState,
+    sessionId: string | null,
+    sinceMs: number,
+    since: number | null,
+    faultReason: "pilot" | "meter" | "roles" | null
+): StatusMessage {
+    const m: StatusMessage = {
+        v: MESSAGE_VERSION,
+        stallId: id.stallId,
+        state,
+        connector: id.connector,
+        sessionId,
+        sinceMs,
+        since,
+        fw: id.fw,
+    }
+    if (faultReason) m.faultReason = faultReason
+    return m
+}
+
+/** The will: what the broker says when the stall disappears. */
+export function offlineMessage(id: StallIdentity): string {
+    return JSON.stringify({ v: MESSAGE_VERSION, stallId: id.stallId, state: "offline" })
+}
+
+export interface TelemetryMessage {
+    v: number
+    stallId: string
+    sessionId: string | null
+    state: StallState
+    t: number
+    at: number | null
+    powerW: number
+    energyWh: number
+    chargingMs: number
+    /** tier of the open period so far, -1 when none */
+    tier: number
+    tierMinutes: number[]
+    idleMs: number
+    idleBilledMinutes: number
+    costMinor: number
+    currency: string | null
+}
+
+export function telemetryMessage(
+    id: StallIdentity,
+    snap: AccountingSnapshot,
+    sessionId: string | null,
+    t: number,
+    at: number | null
+): TelemetryMessage {
+    const s = snap.session
+    return {
+        v: MESSAGE_VERSION,
+        stallId: id.stallId,
+        sessionId,
+        state: snap.state,
+        t,
+        at,
+        powerW: snap.powerW,
+        energyWh: s ? s.energyWh : 0,
+        chargingMs: s ? s.chargingMs : 0,
+        tier: snap.currentTier,
+        tierMinutes: s ? s.tierMinutes : [],
+        idleMs: s ? s.idleMs : 0,
+        idleBilledMinutes: s ? s.idleBilledMinutes : 0,
+        costMinor: s ? s.cost.totalMinor : 0,
+        currency: s ? s.currency : null,
+    }
+}
+
+export interface SessionMessage extends SessionRecord {
+    stallId: string
+    sessionId: string
+    fw: string
+    /** site-clock times, when the stall knew the clock */
+    pluggedAt: number | null
+    unpluggedAt: number | null
+}
+
+export function sessionMessage(
+    id: StallIdentity,
+    rec: SessionRecord,
+    sessionId: string,
+    pluggedAt: number | null,
+    unpluggedAt: number | null
+): SessionMessage {
+    const m = rec as SessionMessage
+    m.stallId = id.stallId
+    m.sessionId = sessionId
+    m.fw = id.fw
+    m.pluggedAt = pluggedAt
+    m.unpluggedAt = unpluggedAt
+    return m
+}
+
+export type EventKind =
+    | "boot"
+    | "command_rejected"
+    | "authorized"
+    | "tariff_changed"
+    | "fault"
+    | "config_invalid"
+    | "checkpoint_invalid"
+    | "storage_error"
+    | "outbox_overflow"
+    | "events_dropped"
+    | "roles_ambiguous"
+    | "link_reset"
+
+export interface EventMessage {
+    v: number
+    stallId: string
+    kind: EventKind
+    detail: string
+    t: number
+    at: number | null
+}
+
+export function eventMessage(
+    id: StallIdentity,
+    kind: EventKind,
+    detail: string,
+    t: number,
+    at: number | null
+): EventMessage {
+    return { v: MESSAGE_VERSION, stallId: id.stallId, kind, detail, t, at }
+}

@@ -1,0 +1,125 @@
+import { describe, expect, test } from "vitest"
+import fc from "fast-check"
+import {
+    CheckpointItem,
+    checkpointParts,
+    CheckpointReader,
+    CheckpointWriter,
+    joinParts,
+} from "../../../src/core/codec/checkpoint"
+import { StallAccounting } from "../../../src/core/billing/accounting"
+import { configFrom } from "../../../src/core/billing/config"
+import { CHECKPOINT_VERSION } from "../../../src/core/billing/state-codec"
+
+const SETTINGS_VALUE_BYTES = 200
+
+function charging(): StallAccounting {
+    const a = new StallAccounting(configFrom({}))
+    a.authorize("acct-1", 1234.5)
+    for (let t = 0; t <= 90_000; t += 1000) a.sample(t, t === 0 ? "B" : "C", 400, 100 + t / 1000)
+    return a
+}
+
+/** Rewrites the trailing checksum so only the chosen corruption is tested. */
+function resealed(items: CheckpointItem[]): CheckpointItem[] {
+    const w = new CheckpointWriter()
+    w.items = items.slice(0, -1)
+    return w.finish()
+}
+
+describe("exact doubles", () => {
+    test("any finite double >= 0 comes back bit for bit, as integers", () => {
+        fc.assert(
+            fc.property(fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }), (x) => {
+                const w = new CheckpointWriter()
+                w.double(x)
+                for (const i of w.items) expect(Number.isSafeInteger(i)).toBe(true)
+                const back = new CheckpointReader(w.finish()).double("x")
+                expect(Object.is(back, x) || (x === 0 && back === 0)).toBe(true)
+            }),
+            { numRuns: 2000 }
+        )
+    })
+})
+
+describe("checkpoint layout", () => {
+    test("integers and strings only, no floats", () => {
+        for (const x of charging().checkpoint())
+            expect(typeof x === "string" || Number.isSafeInteger(x), String(x)).toBe(true)
+    })
+
+    test("restores to the same state, and the copy carries on identically", () => {
+        const a = charging()
+        a.take()
+        const b = new StallAccounting(configFrom({}))
+        b.restore(a.checkpoint())
+        expect(b.checkpoint()).toEqual(a.checkpoint())
+        a.sample(91_000, "A", 400, 0)
+        b.sample(91_000, "A", 400, 0)
+        expect(b.take()).toEqual(a.take())
+    })
+
+    test("fits settings values of 200 bytes, even at its largest", () => {
+        const a = new StallAccounting(configFrom({}))
+        const big = {
+            id: "X".repeat(32),
+            currency: "EUR",
+            mode: "per_minute",
+            tierThresholdsKw: [1.1, 2.2, 3.3, 4.4, 5.5, 6.6, 7.7],
+            perMinuteMinor: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+            perKwhMinor: 1 / 3,
+            idlePerMinuteMinor: 35.5,
+            idleGraceMs: 1e300,
+            idleGraceMode: "waive",
+            periodMs: 60000,
+        }
+        expect(a.setTariff(big)).toBeNull()
+        a.sample(0, "C", 400, 333.333)
+        a.authorize("ü".repeat(32) + '"\\'.repeat(16), 1e-300)
+        a.sample(1000, "C", 400, 333.337)
+        a.authorize("€".repeat(64), Math.PI) // pending for the next session
+        const items = a.checkpoint()
+        const parts = checkpointParts(items, SETTINGS_VALUE_BYTES)!
+        expect(parts.length).toBeGreaterThan(1)
+        for (const p of parts) expect(Buffer.byteLength(JSON.stringify(p), "utf8")).toBeLessThanOrEqual(200)
+        expect(joinParts(parts)).toEqual(items)
+        const b = new StallAccounting(configFrom({}))
+        b.restore(joinParts(JSON.parse(JSON.stringify(parts))))
+        expect(b.checkpoint()).toEqual(items)
+    })
+
+    test("an item that cannot fit any value is refused, not truncated", () => {
+        expect(checkpointParts(["\u0001".repeat(40)], SETTINGS_VALUE_BYTES)).toBeNull()
+    })
+})
+
+describe("restore rejects what it cannot trust, and changes nothing", () => {
+    const good = charging().checkpoint()
+    const cases: [string, unknown, string][] = [
+        ["not a list", { a: 1 }, "not a list"],
+        ["a flipped number", good.map((x, i) => (i === 10 && typeof x === "number" ? x + 1 : x)), "checksum"],
+        ["a float", resealed(good.map((x, i) => (i === 6 ? 1.5 : x))), "neither an integer nor a string"],
+        ["another version", resealed(good.map((x, i) => (i === 1 ? CHECKPOINT_VERSION + 1 : x))), "version"],
+        ["another magic", resealed(good.map((x, i) => (i === 0 ? "XX" : x))), "not a stall checkpoint"],
+        ["a truncated list", resealed(good.slice(0, 20)), "checkpoint"],
+        ["a longer list", resealed([...good.slice(0, -1), 0, 0]), "unexpected length"],
+        ["a bad state", resealed(good.map((x, i) => (i === 2 ? 9 : x))), "bad state"],
+    ]
+    test.each(cases)("%s", (_what, cp, message) => {
+        const a = charging()
+        const before = a.checkpoint()
+        expect(() => a.restore(cp)).toThrow(message)
+        expect(a.checkpoint()).toEqual(before)
+    })
+
+    test("random corruption never restores silently into a different state", () => {
+        fc.assert(
+            fc.property(fc.nat(), fc.integer({ min: 1, max: 1000 }), (at, delta) => {
+                const cp = good.slice()
+                const i = at % (cp.length - 1)
+                cp[i] = typeof cp[i] === "number" ? (cp[i] as number) + delta : cp[i] + "x"
+                expect(() => new StallAccounting(configFrom({})).restore(cp)).toThrow(/checkpoint/)
+            })
+        )
+    })
+})

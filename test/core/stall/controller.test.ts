@@ -1,0 +1,265 @@
+import { beforeEach, describe, expect, test } from "vitest"
+import { StallAccounting } from "../../../src/core/billing/accounting"
+import { configFrom } from "../../../src/core/billing/config"
+import { MAX_PENDING_EVENTS, Publish, StallController } from "../../../src/core/stall/controller"
+import { StallIdentity } from "../../../src/core/stall/messages"
+
+const ID: StallIdentity = { stallId: "S1", prefix: "stalls", connector: "NACS", fw: "test" }
+const CFG = { telemetryMs: 10_000, resendMs: 30_000, tap: false, maxOutbox: 2 }
+
+function controller(cfg = CFG): StallController {
+    return new StallController(ID, new StallAccounting(configFrom({})), 7, [], cfg)
+}
+
+function json(p: Publish[], suffix: string): any[] {
+    return p.filter((x) => x.topic === "stalls/S1/" + suffix).map((x) => JSON.parse(x.payload))
+}
+
+/** plug at t0, charge at 100 kW for `chargeS` seconds, unplug right away */
+function session(c: StallController, t0: number, chargeS: number): number {
+    c.sample(t0, "B", 400_000, 0)
+    let t = t0
+    for (let i = 1; i <= chargeS; i++) c.sample((t = t0 + i * 1000), "C", 400_000, 250_000)
+    c.sample((t += 1000), "A", 400_000, 0)
+    return t
+}
+
+describe("status and telemetry", () => {
+    test("connect publishes the retained status; each change publishes status and telemetry", () => {
+        const c = controller()
+        c.connected(0)
+        const first = c.take()
+        expect(first).toHaveLength(1)
+        expect(first[0]).toMatchObject({ topic: "stalls/S1/status", qos: 1, retain: true })
+        expect(JSON.parse(first[0].payload)).toEqual({
+            v: 1,
+            stallId: "S1",
+            state: "available",
+            connector: "NACS",
+            sessionId: null,
+            sinceMs: 0,
+            since: null,
+            fw: "test",
+        })
+        c.sample(1000, "B", 400_000, 0)
+        c.sample(2000, "C", 400_000, 250_000)
+        const out = c.take()
+        expect(json(out, "status").map((s) => [s.state, s.sessionId])).toEqual([
+            ["preparing", "S1-7-1"],
+            ["charging", "S1-7-1"],
+        ])
+        expect(json(out, "telemetry")).toHaveLength(2)
+        // no charging time yet at the instant charging starts, so no tier yet
+        expect(json(out, "telemetry")[1]).toMatchObject({ state: "charging", powerW: 100_000, tier: -1 })
+        c.sample(3000, "C", 400_000, 250_000)
+        c.tick(12_000)
+        expect(json(c.take(), "telemetry")[0]).toMatchObject({ tier: 1, chargingMs: 1000, tierMinutes: [0, 1] })
+    })
+
+    test("telemetry every telemetryMs while a session is open, none without one", () => {
+        const c = controller()
+        c.connected(0)
+        c.tick(20_000)
+        expect(json(c.take(), "telemetry")).toHaveLength(0)
+        c.sample(21_000, "B", 400_000, 0)
+        c.take()
+        c.tick(25_000)
+        expect(json(c.take(), "telemetry")).toHaveLength(0)
+        c.tick(31_000)
+        expect(json(c.take(), "telemetry")).toHaveLength(1)
+    })
+})
+
+describe("session records", () => {
+    let c: StallController
+    beforeEach(() => {
+        c = controller()
+        c.connected(0)
+        c.take()
+    })
+
+    test("go to the outbox before their first publish, and carry the stall's identifiers", () => {
+        const end = session(c, 1000, 90)
+        expect(c.outboxDue).toBe(true)
+        const rec = json(c.take(), "session")[0]
+        expect(rec).toMatchObject({
+            stallId: "S1",
+            sessionId: "S1-7-1",
+            fw: "test",
+            type: "session",
+            chargingMs: 90_000,
+        })
+        expect(rec.unpluggedAtMs).toBe(end)
+        expect(c.outbox.map((e) => e.sessionId)).toEqual(["S1-7-1"])
+    })
+
+    test("are resent until acknowledged, then dropped", () => {
+        const end = session(c, 1000, 10)
+        c.take()
+        c.tick(end + 29_000)
+        expect(json(c.take(), "session")).toHaveLength(0) // not before a resend period passed
+        c.tick(end + 30_000)
+        expect(json(c.take(), "session").map((r) => r.sessionId)).toEqual(["S1-7-1"])
+        c.message("stalls/S1/cmd/ack", JSON.stringify({ sessionId: "S1-7-1" }), 41_000)
+        expect(c.outbox).toHaveLength(0)
+        c.tick(80_000)
+        expect(json(c.take(), "session")).toHaveLength(0)
+        // a duplicate ack is harmless and silent
+        c.message("stalls/S1/cmd/ack", JSON.stringify({ sessionId: "S1-7-1" }), 81_000)
+        expect(json(c.take(), "event")).toHaveLength(0)
+    })
+
+    test("made while offline are delivered on reconnect, with the events in between", () => {
+        c.disconnected()
+        session(c, 1000, 10)
+        expect(c.take()).toHaveLength(0)
+        c.connected(20_000)
+        const out = c.take()
+        expect(json(out, "status")[0].state).toBe("available")
+        expect(json(out, "session").map((r) => r.sessionId)).toEqual(["S1-7-1"])
+    })
+
+    test("a full outbox drops its oldest with an event", () => {
+        let t = 1000
+        for (let i = 0; i < 3; i++) t = session(c, t + 1000, 5)
+        expect(c.outbox.map((e) => e.sessionId)).toEqual(["S1-7-2", "S1-7-3"])
+        expect(json(c.take(), "event").filter((e) => e.kind === "outbox_overflow")[0].detail).toContain("S1-7-1")
+    })
+})
+
+describe("commands", () => {
+    test("authorize attaches the account; the record shows it", () => {
+        const c = controller()
+        c.connected(0)
+        c.message("stalls/S1/cmd/authorize", JSON.stringify({ account: "bmw-app:42", freeWh: 0 }), 500)
+        session(c, 1000, 5)
+        const out = c.take()
+        expect(json(out, "event").map((e) => e.kind)).toContain("authorized")
+        expect(json(out, "session")[0].account).toBe("bmw-app:42")
+    })
+
+    test("tariff applies to the next session", () => {
+        const c = controller()
+        c.connected(0)
+        const fr = {
+            id: "FR-2017",
+            currency: "EUR",
+            mode: "per_kwh",
+            tierThresholdsKw: [60],
+            perMinuteMinor: [0, 0],
+            perKwhMinor: 20,
+            idlePerMinuteMinor: 35,
+            idleGraceMs: 300000,
+            idleGraceMode: "deduct",
+            periodMs: 60000,
+        }
+        c.message("stalls/S1/cmd/tariff", JSON.stringify(fr), 500)
+        expect(json(c.take(), "event")[0]).toMatchObject({ kind: "tariff_changed" })
+        session(c, 1000, 5)
+        expect(json(c.take(), "session")[0].tariffId).toBe("FR-2017")
+    })
+
+    test("the site clock gives records and status wall times", () => {
+        const c = controller()
+        c.connected(0)
+        c.message("stalls/clock", JSON.stringify({ epochMs: 1_800_000_000_000 }), 1000)
+        session(c, 2000, 5)
+        const rec = json(c.take(), "session")[0]
+        expect(rec.pluggedAt).toBe(1_800_000_000_000 + 1000)
+        expect(rec.unpluggedAt).toBe(1_800_000_000_000 + rec.unpluggedAtMs - 1000)
+    })
+
+    test("a bad command or a foreign topic is rejected with an event and changes nothing", () => {
+        const c = controller()
+        c.connected(0)
+        c.sample(1000, "B", 400_000, 0)
+        c.take()
+        const before = c.acct.checkpoint()
+        for (const [topic, payload] of [
+            ["stalls/S1/cmd/tariff", '{"id":"X","currency":"EUR"}'],
+            ["stalls/S1/cmd/authorize", "{not json"],
+            ["stalls/S1/cmd/authorize", JSON.stringify({ account: "a", freeWh: 1, extra: 1 })],
+            ["stalls/S1/cmd/ack", JSON.stringify({ sessionId: 5 })],
+            ["stalls/clock", JSON.stringify({ epochMs: 5 })],
+            ["stalls/S10/cmd/tariff", "{}"],
+            ["stalls/S1/cmd/reboot", "{}"],
+        ]) {
+            c.message(topic, payload, 2000)
+            const ev = json(c.take(), "event")
+            expect(
+                ev.map((e) => e.kind),
+                topic + " " + payload
+            ).toEqual(["command_rejected"])
+            expect(ev[0].detail.length).toBeGreaterThan(3)
+        }
+        expect(c.acct.checkpoint()).toEqual(before)
+    })
+})
+
+describe("a flood of bad commands", () => {
+    test("at most MAX_PENDING_EVENTS wait to be sent; the rest are counted in one event", () => {
+        const c = controller()
+        c.connected(0)
+        c.take()
+        for (let i = 0; i < MAX_PENDING_EVENTS + 10; i++) c.message("stalls/S1/cmd/authorize", "{", i)
+        const ev = json(c.take(), "event")
+        expect(ev.filter((e) => e.kind === "command_rejected")).toHaveLength(MAX_PENDING_EVENTS)
+        expect(ev[ev.length - 1]).toMatchObject({ kind: "events_dropped" })
+        expect(ev[ev.length - 1].detail).toMatch(/^10 events dropped/)
+        // once sent, every rejection has its own event again
+        c.message("stalls/S1/cmd/authorize", "{", 100)
+        expect(json(c.take(), "event").map((e) => e.kind)).toEqual(["command_rejected"])
+    })
+})
+
+describe("persistence flags and tap", () => {
+    test("a state change asks for a checkpoint; saving clears it until the next change", () => {
+        const c = controller()
+        c.sample(0, "A", 0, 0)
+        c.checkpointSaved(c.takeCheckpoint(), 0)
+        c.sample(1000, "A", 0, 0)
+        expect(c.checkpointDue).toBe(false)
+        c.sample(2000, "B", 0, 0)
+        expect(c.checkpointDue).toBe(true)
+    })
+
+    test("with tap on, every consumed sample and applied event is a trace row", () => {
+        const c = controller({ ...CFG, tap: true })
+        c.connected(0)
+        c.take()
+        c.boot(0, "boot", true)
+        c.sample(1000, "C", 400_123, null)
+        c.message("stalls/S1/cmd/authorize", JSON.stringify({ account: "x" }), 1500)
+        const cp = c.takeCheckpoint()
+        c.sample(2000, "C", 400_000, 0) // after the checkpoint was taken: not covered by it
+        c.checkpointSaved(cp, 2500)
+        const rows = json(c.take(), "tap")
+        expect(rows).toEqual([
+            { event: "reboot", t: 0 },
+            [1000, "C", 400_123, null],
+            { event: "authorize", account: "x", freeWh: 0, t: 1500 },
+            [2000, "C", 400_000, 0],
+            { event: "checkpoint", rows: 3, t: 2500 },
+        ])
+    })
+
+    test("a late will on our own status topic is answered with the current status", () => {
+        const c = controller()
+        c.connected(0)
+        c.take()
+        c.message("stalls/S1/status", JSON.stringify({ v: 1, stallId: "S1", state: "available" }), 10)
+        expect(c.take()).toHaveLength(0) // our own status echoed back: nothing to do
+        c.message("stalls/S1/status", JSON.stringify({ v: 1, stallId: "S1", state: "offline" }), 20)
+        expect(json(c.take(), "status").map((s) => s.state)).toEqual(["available"])
+    })
+
+    test("roles that cannot be told apart show as a fault", () => {
+        const c = controller()
+        c.connected(0)
+        c.take()
+        c.setRolesFault(true, "voltage sensors named dc_bus and dc_bus", 100)
+        const out = c.take()
+        expect(json(out, "event")[0].kind).toBe("roles_ambiguous")
+        expect(json(out, "status")[0]).toMatchObject({ state: "faulted", faultReason: "roles" })
+    })
+})

@@ -1,0 +1,154 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { replayTrace, type SessionRecord } from "../../../src/core/trace/replay"
+import { createProgress } from "../../../sim/report/progress"
+import { runCommand } from "../../../sim/commands/run"
+import { scenarioToTraces } from "../../../sim/scenario/scenario"
+import { formatMoney } from "../../../sim/report/summary"
+import { loadShipped, SCENARIO_DIR } from "../helpers"
+
+function capture(isTTY = false) {
+    let text = ""
+    return { writer: { isTTY, write: (s: string) => (text += s) }, text: () => text }
+}
+
+async function run(...argv: string[]) {
+    const out = capture()
+    const err = capture()
+    const code = await runCommand(argv, { stdout: out.writer, stderr: err.writer })
+    return { code, stdout: out.text(), stderr: err.text() }
+}
+
+const scenario = (name: string) => join(SCENARIO_DIR, name)
+const tmp = () => mkdtempSync(join(tmpdir(), "sim-run-"))
+
+function expectedSessions(name: string, seed = 1): SessionRecord[] {
+    const [{ trace }] = scenarioToTraces(loadShipped(name), { seed })
+    return replayTrace(trace).filter((o): o is SessionRecord => o.type === "session")
+}
+
+describe("sim run", () => {
+    it("prints a summary with each session's total", async () => {
+        const { code, stdout, stderr } = await run(scenario("idle-hog.json"))
+        expect(code).toBe(0)
+        expect(stderr).toBe("")
+        const [r] = expectedSessions("idle-hog.json")
+        expect(stdout).toContain(`total       ${formatMoney(r.cost.totalMinor, "EUR")}`)
+        expect(stdout).toContain(`idle cost   ${formatMoney(r.cost.idleMinor, "EUR")}`)
+        expect(stdout).toContain("Stall DE-2B: 1 session")
+    })
+
+    it("prints the records as JSON with --json", async () => {
+        const { code, stdout } = await run(scenario("fr-credit.json"), "--json", "--seed", "3")
+        expect(code).toBe(0)
+        const out = JSON.parse(stdout)
+        expect(out.seed).toBe(3)
+        expect(out.stalls[0].sessions).toEqual(expectedSessions("fr-credit.json", 3))
+        expect(out.stalls[0].totals.totalMinor.EUR).toBe(
+            out.stalls[0].sessions.reduce((s: number, r: SessionRecord) => s + r.cost.totalMinor, 0)
+        )
+    })
+
+    it("writes the trace and the chart, one per stall of a pair", async () => {
+        const dir = tmp()
+        const { code } = await run(
+            scenario("paired-stalls.json"),
+            "--trace-out",
+            join(dir, "t.json"),
+            "--chart",
+            join(dir, "c.svg")
+        )
+        expect(code).toBe(0)
+        const traces = scenarioToTraces(loadShipped("paired-stalls.json"), { seed: 1 })
+        for (const { stallId, trace } of traces) {
+            expect(JSON.parse(readFileSync(join(dir, `t-${stallId}.json`), "utf8"))).toEqual(
+                JSON.parse(JSON.stringify(trace))
+            )
+            expect(readFileSync(join(dir, `c-${stallId}.svg`), "utf8")).toMatch(/^<svg /)
+        }
+        expect(existsSync(join(dir, "t.json"))).toBe(false)
+    })
+
+    it("runs several days and reports its throughput", async () => {
+        const { code, stdout, stderr } = await run(scenario("idle-hog.json"), "--days", "2", "--json")
+        expect(code).toBe(0)
+        const out = JSON.parse(stdout)
+        expect(out.days).toBe(2)
+        expect(out.stalls[0].sessions).toHaveLength(2)
+        expect(out.throughput.samples).toBe(2 * 86400)
+        expect(stderr).toMatch(/simulated 2 days at 1 stall: 172,800 samples in [\d.]+ s \([\d.]+ M samples\/s\)/)
+    })
+
+    it("exits 2 with one line on bad arguments or a bad scenario", async () => {
+        const dir = tmp()
+        const broken = join(dir, "broken.json")
+        writeFileSync(
+            broken,
+            JSON.stringify({ stall: { powerLimitKw: 150 }, tariff: "DE-2017", visits: [{ vehicle: "zoe" }] })
+        )
+        const notJson = join(dir, "not.json")
+        writeFileSync(notJson, "{ visits: ")
+        const cases: [string[], RegExp][] = [
+            [[], /usage: sim run/],
+            [[scenario("idle-hog.json"), "--colour"], /Unknown option '--colour'/],
+            [[scenario("idle-hog.json"), "--seed", "abc"], /--seed must be an integer/],
+            [[scenario("idle-hog.json"), "--days", "0"], /--days must be an integer from 1/],
+            [
+                [scenario("busy-day.json"), "--days", "30", "--chart", join(dir, "x.svg")],
+                /--chart draws at most 7 days/,
+            ],
+            [[join(dir, "missing.json")], /cannot read .*missing.json: ENOENT/],
+            [[notJson], /not.json is not valid JSON/],
+            [
+                [broken],
+                /broken.json: invalid scenario: \/visits\/0 must have required property 'arriveMin'.*; \/visits\/0\/vehicle must be one of: /,
+            ],
+        ]
+        for (const [argv, message] of cases) {
+            const { code, stdout, stderr } = await run(...argv)
+            expect(code).toBe(2)
+            expect(stdout).toBe("")
+            expect(stderr).toMatch(message)
+            expect(stderr.trimEnd().split("\n")).toHaveLength(1)
+        }
+    })
+})
+
+describe("progress", () => {
+    it("logs every 10 % when not on a terminal", () => {
+        const out = capture(false)
+        const p = createProgress(1000, "sim", out.writer, () => 0)
+        for (let i = 0; i <= 1000; i += 50) p.update(i)
+        p.finish()
+        const lines = out.text().trimEnd().split("\n")
+        expect(lines.map((l) => l.match(/(\d+)%/)![1])).toEqual([
+            "10",
+            "20",
+            "30",
+            "40",
+            "50",
+            "60",
+            "70",
+            "80",
+            "90",
+            "100",
+        ])
+        expect(out.text()).not.toContain("\r")
+    })
+
+    it("redraws a bar on a terminal, throttled", () => {
+        const out = capture(true)
+        let now = 0
+        const p = createProgress(100, "sim", out.writer, () => now)
+        p.update(10)
+        p.update(20)
+        now = 200
+        p.update(50)
+        p.finish()
+        const draws = out.text().split("\r").filter(Boolean)
+        expect(draws).toHaveLength(3)
+        expect(draws[1]).toContain(`[${"#".repeat(15)}${"-".repeat(15)}]  50%`)
+    })
+})
