@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process"
 import { join } from "node:path"
 import { StallAccounting } from "../src/core/billing/accounting"
 import { configFrom } from "../src/core/billing/config"
-import { PILOT_A } from "../src/core/billing/pilot"
+import { Pilot } from "../src/core/billing/pilot"
 import { syntheticSamples } from "../test/helpers/synthetic"
 import { DEVS_BIN, ROOT, runDevsTest } from "../test/helpers/devs"
 import { startLive } from "../sim/live/index"
@@ -21,7 +21,7 @@ function nodeCore(): void {
     let n = 0
     syntheticSamples(NODE_SAMPLES, (ti, p, v, a) => {
         t[n] = ti
-        pilot[n] = p.charCodeAt(0) - 65 + PILOT_A
+        pilot[n] = p.charCodeAt(0) - 65 + Pilot.A
         volts[n] = v
         amps[n] = a
         n++

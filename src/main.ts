@@ -1,10 +1,10 @@
 // The stall controller firmware: wiring only. Decisions live in core/controller.ts.
 import * as ds from "@devicescript/core"
 import { readSetting } from "@devicescript/settings"
-import { StallAccounting } from "./core/billing/accounting"
+import { bootDetail, resume } from "./core/stall/boot"
 import { RESEND_MS, StallController } from "./core/stall/controller"
 import { StallIdentity } from "./core/stall/messages"
-import { PilotDebouncer } from "./core/billing/pilot"
+import { PilotDebouncer } from "./core/stall/pilot-line"
 import { SETTING_KEYS, settingsFrom } from "./core/stall/settings"
 import { presetTariff } from "./core/billing/tariff"
 import { StallSensors } from "./hw/sensors"
@@ -26,30 +26,14 @@ const id: StallIdentity = {
     fw: FW,
 }
 
-// accounts: restore the newest intact checkpoint, else start fresh
 const store = new FlashStore()
 const boot = await store.nextBoot()
-const acct = new StallAccounting(settings.core, presetTariff(settings.tariffId))
-const notes: string[] = []
-let lineage = boot
-let restored = false
-for (const cp of await store.loadCheckpoints()) {
-    try {
-        acct.restore(cp.items)
-        lineage = cp.lineage
-        restored = true
-        break
-    } catch (e) {
-        notes.push((e as Error).message)
-    }
-}
-if (restored) acct.reboot()
+const r = resume(settings.core, presetTariff(settings.tariffId), await store.loadCheckpoints(), boot)
 const outboxErrors: string[] = []
 const outbox = await store.loadOutbox(outboxErrors)
-
-// one timeline across reboots: the time since boot counts as unobserved outage
-const base = restored ? acct.lastT : 0
-const now = () => base + ds.millis()
+const now = () => r.baseT + ds.millis()
+const acct = r.acct
+const lineage = r.lineage
 
 const ctl = new StallController(id, acct, lineage, outbox, {
     telemetryMs: settings.telemetryMs,
@@ -57,18 +41,9 @@ const ctl = new StallController(id, acct, lineage, outbox, {
     tap: settings.tap,
     maxOutbox: OUTBOX_SLOTS,
 })
-ctl.boot(
-    now(),
-    "boot " +
-        boot +
-        (restored ? ", accounts restored" : ", fresh accounts") +
-        ", " +
-        outbox.length +
-        " records pending",
-    restored
-)
+ctl.boot(now(), bootDetail(boot, r.restored, outbox.length), r.restored)
 for (const p of problems) ctl.event("config_invalid", p, now())
-for (const n of notes) ctl.event("checkpoint_invalid", n, now())
+for (const n of r.refused) ctl.event("checkpoint_invalid", n, now())
 for (const e of outboxErrors) ctl.event("storage_error", e, now())
 
 const link = new Link(settings, id)

@@ -14,7 +14,8 @@ import {
     type Packet,
 } from "./jacdac"
 import { connectBus } from "./bus"
-import { pilotNominalVolts, type PilotState } from "../../src/core/billing/pilot"
+import type { PilotState } from "../../src/core/billing/pilot"
+import { pilotNominalVolts } from "../../src/core/stall/pilot-line"
 
 export type { PilotState }
 

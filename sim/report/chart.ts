@@ -89,7 +89,7 @@ export function renderChart(
     const width = opts.widthPx ?? 960
     const height = opts.heightPx ?? 420
     const validTariff = validateTariff(trace.tariff)
-    const tariff = typeof validTariff === "string" ? defaultTariff() : validTariff
+    const tariff = validTariff.value ?? defaultTariff()
     const points = samples(trace.rows)
     const t0 = points.length ? points[0].t : 0
     const t1 = points.length ? Math.max(points[points.length - 1].t, t0 + 1000) : 60000

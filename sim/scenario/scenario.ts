@@ -155,7 +155,8 @@ export function parseScenario(json: unknown): Scenario {
 
 function resolveTariff(ref: TariffRef): Tariff | string {
     if (typeof ref === "string") return presetTariff(ref) ?? `unknown tariff preset "${ref}"`
-    return validateTariff(ref)
+    const t = validateTariff(ref)
+    return t.error ?? t.value
 }
 
 function tariffOf(ref: TariffRef): Tariff {

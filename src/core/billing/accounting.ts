@@ -1,23 +1,14 @@
 import { StallConfig } from "./config"
 import { isFiniteNumber, isInteger, roundHalfUp } from "../num"
-import { PILOT_A, PILOT_B, PILOT_C, PILOT_D, PILOT_E, pilotCode } from "./pilot"
-import { closePeriod, Session, SessionRecord, sessionRecord, tierIndex } from "./session"
-import { defaultTariff, Tariff, validateTariff } from "./tariff"
+import { Refusal } from "../result"
 import { CheckpointItem } from "../codec/checkpoint"
+import { Pilot, pilotCode } from "./pilot"
+import { closePeriod, Session, SessionRecord, sessionRecord, tierIndex } from "./session"
+import { AccountingState, FaultCode, freshState, StallState, StateCode, stateName } from "./state"
 import { readState, writeState } from "./state-codec"
+import { defaultTariff, Tariff, validateTariff } from "./tariff"
 
-export type StallState = "available" | "preparing" | "charging" | "finished" | "faulted"
-
-export const AVAILABLE = 0
-export const PREPARING = 1
-export const CHARGING = 2
-export const FINISHED = 3
-export const FAULTED = 4
-const STATE_NAMES: StallState[] = ["available", "preparing", "charging", "finished", "faulted"]
-
-export const FAULT_NONE = 0
-export const FAULT_PILOT = 1
-export const FAULT_METER = 2
+export type { StallState } from "./state"
 
 /** Guards the transition loop; the longest real chain is faulted -> preparing -> charging. */
 const MAX_TRANSITIONS = 8
@@ -50,33 +41,29 @@ export interface AccountingSnapshot {
  */
 export class StallAccounting {
     readonly config: StallConfig
-    /** applies to sessions opened from now on */
-    tariff: Tariff
-    session: Session | null = null
     /** bumped on every change a checkpoint must hold (state, period close, events) */
     revision = 0
-
-    state = AVAILABLE
-    faultReason = FAULT_NONE
-    sessionSeq = 0
-    pendingAccount: string | null = null
-    pendingFreeWh = 0
-
-    hasPrev = false
-    lastT = 0
-    lastValid = false
-    lastKw = 0
-    rebootPending = false
-    hasLow = false
-    lowSince = 0
-    hasInvalid = false
-    invalidSince = 0
-
+    private m: AccountingState
     private out: Output[] = []
 
     constructor(config: StallConfig, tariff?: Tariff) {
         this.config = config
-        this.tariff = tariff ? tariff : defaultTariff()
+        this.m = freshState(tariff ? tariff : defaultTariff())
+    }
+
+    /** The open session's running accounts (read only), or null. */
+    session(): Session | null {
+        return this.m.session
+    }
+
+    /** The tariff for sessions opened from now on (read only). */
+    tariff(): Tariff {
+        return this.m.tariff
+    }
+
+    /** Time of the last accepted sample (0 before any). */
+    lastT(): number {
+        return this.m.lastT
     }
 
     /** Outputs produced since the last call, oldest first. */
@@ -94,122 +81,128 @@ export class StallAccounting {
      * One meter + pilot sample at `t` ms. Returns null when accepted, or why it
      * was rejected (then nothing changed).
      */
-    sample(t: number, pilot: string, volts: number, amps: number): string | null {
+    sample(t: number, pilot: string, volts: number, amps: number): Refusal {
         if (!isInteger(t)) return "t must be an integer"
         const p = pilotCode(pilot)
         if (p < 0) return "pilot must be one of A B C D E F"
-        if (this.hasPrev && t < this.lastT) return "t went backwards"
+        if (this.m.hasPrev && t < this.m.lastT) return "t went backwards"
 
         let valid = isFiniteNumber(volts) && isFiniteNumber(amps) && volts >= 0
         let kw = valid ? (volts * amps) / 1000 : 0
         if (valid && (kw < -1 || kw > this.config.maxKw)) valid = false
         if (!valid || kw < 0) kw = 0
 
-        const s = this.session
-        if (this.rebootPending) {
+        const s = this.m.session
+        if (this.m.rebootPending) {
             // the outage is unobserved: no energy, no charging, no idle
-            if (this.hasPrev && s) {
+            if (this.m.hasPrev && s) {
                 s.outages++
-                s.outageMs += t - this.lastT
+                s.outageMs += t - this.m.lastT
             }
-            this.rebootPending = false
-        } else if (this.hasPrev && s) this.closeInterval(s, t, valid, kw)
+            this.m.rebootPending = false
+        } else if (this.m.hasPrev && s) this.closeInterval(s, t, valid, kw)
         if (s && !valid) s.meterInvalidSamples++
 
         let n = 0
         while (this.step(t, p, valid, kw) && ++n < MAX_TRANSITIONS);
 
-        this.hasPrev = true
-        this.lastT = t
-        this.lastValid = valid
-        this.lastKw = kw
+        this.m.hasPrev = true
+        this.m.lastT = t
+        this.m.lastValid = valid
+        this.m.lastKw = kw
         return null
     }
 
     /** Attaches an account to the open session, or to the next one. */
-    authorize(account: unknown, freeWh: unknown): string | null {
+    authorize(account: unknown, freeWh: unknown): Refusal {
         if (typeof account !== "string" || account.length < 1 || account.length > 64)
             return "account must be a string of 1 to 64 characters"
         const credit = isFiniteNumber(freeWh) && freeWh >= 0 ? freeWh : 0
-        const s = this.session
+        const s = this.m.session
         if (s) {
             s.account = account
             s.freeWh = credit
         } else {
-            this.pendingAccount = account
-            this.pendingFreeWh = credit
+            this.m.pendingAccount = account
+            this.m.pendingFreeWh = credit
         }
         this.revision++
         return null
     }
 
     /** A new tariff for sessions opened after it; the open session keeps its own. */
-    setTariff(x: unknown): string | null {
+    setTariff(x: unknown): Refusal {
         const t = validateTariff(x)
-        if (typeof t === "string") return t
-        this.tariff = t
+        if (t.error !== null) return t.error
+        this.m.tariff = t.value
         this.revision++
         return null
     }
 
     /** Call after restoring the checkpoint at boot: the next sample closes no interval. */
     reboot(): void {
-        this.rebootPending = true
-        this.hasLow = false
-        this.hasInvalid = false
+        this.m.rebootPending = true
+        this.m.hasLow = false
+        this.m.hasInvalid = false
         this.revision++
     }
 
-    /** Everything needed to continue after a power loss (see state.ts for the layout). */
+    /** Everything needed to continue after a power loss (layout: state-codec.ts). */
     checkpoint(): CheckpointItem[] {
-        return writeState(this)
+        return writeState(this.m)
     }
 
     /** Throws a clear Error on a corrupt or foreign checkpoint, changing nothing. */
     restore(items: unknown): void {
-        readState(this, items)
+        this.m = readState(items)
+        this.revision++
     }
 
     snapshot(): AccountingSnapshot {
-        const s = this.session
+        const s = this.m.session
         return {
-            state: STATE_NAMES[this.state],
-            faultReason: this.faultReason === FAULT_PILOT ? "pilot" : this.faultReason === FAULT_METER ? "meter" : null,
-            lastT: this.hasPrev ? this.lastT : null,
-            powerW: roundHalfUp(this.lastKw * 1000),
-            readingValid: this.lastValid,
-            session: s ? sessionRecord(s, this.lastT) : null,
+            state: stateName(this.m.state),
+            faultReason:
+                this.m.faultReason === FaultCode.Pilot
+                    ? "pilot"
+                    : this.m.faultReason === FaultCode.Meter
+                      ? "meter"
+                      : null,
+            lastT: this.m.hasPrev ? this.m.lastT : null,
+            powerW: roundHalfUp(this.m.lastKw * 1000),
+            readingValid: this.m.lastValid,
+            session: s ? sessionRecord(s, this.m.lastT) : null,
             currentTier:
                 s && s.periodFilledMs > 0 ? tierIndex(s.tariff.tierThresholdsKw, s.periodWh, s.periodFilledMs) : -1,
         }
     }
 
     stateName(): StallState {
-        return STATE_NAMES[this.state]
+        return stateName(this.m.state)
     }
 
     /** The interval (lastT, t] belongs to the state held after the previous sample. */
     private closeInterval(s: Session, t: number, validB: boolean, kwB: number): void {
-        const dt = t - this.lastT
+        const dt = t - this.m.lastT
         const inGap = dt <= this.config.maxGapMs
         let kw0 = 0
         let kw1 = 0
-        if (this.lastValid && validB) {
+        if (this.m.lastValid && validB) {
             if (inGap) {
-                kw0 = this.lastKw
+                kw0 = this.m.lastKw
                 kw1 = kwB
             } else {
-                kw0 = kw1 = Math.min(this.lastKw, kwB)
+                kw0 = kw1 = Math.min(this.m.lastKw, kwB)
                 s.gapMs += dt
             }
-        } else if ((this.lastValid || validB) && inGap) {
-            kw0 = kw1 = this.lastValid ? this.lastKw : kwB
+        } else if ((this.m.lastValid || validB) && inGap) {
+            kw0 = kw1 = this.m.lastValid ? this.m.lastKw : kwB
         } else s.gapMs += dt
 
-        if (this.state === CHARGING) this.runStopwatch(s, dt, kw0, kw1)
+        if (this.m.state === StateCode.Charging) this.runStopwatch(s, dt, kw0, kw1)
         else {
             s.energyWh += ((kw0 + kw1) * dt) / 7200
-            if (this.state === FINISHED) s.idleMs += dt
+            if (this.m.state === StateCode.Finished) s.idleMs += dt
         }
     }
 
@@ -238,111 +231,111 @@ export class StallAccounting {
 
     /** One transition; true when the state changed (then evaluate again). */
     private step(t: number, p: number, valid: boolean, kw: number): boolean {
-        const plugged = p >= PILOT_B && p <= PILOT_D
-        const requesting = p === PILOT_C || p === PILOT_D
-        const fault = p >= PILOT_E
+        const plugged = p >= Pilot.B && p <= Pilot.D
+        const requesting = p === Pilot.C || p === Pilot.D
+        const fault = p >= Pilot.E
         const canCharge = requesting && valid && kw >= this.config.minChargingKw
-        switch (this.state) {
-            case AVAILABLE:
+        switch (this.m.state) {
+            case StateCode.Available:
                 if (plugged) {
                     this.openSession(t)
-                    this.enter(PREPARING, t)
+                    this.enter(StateCode.Preparing, t)
                     return true
                 }
-                if (fault) return this.enterFault(FAULT_PILOT, t)
+                if (fault) return this.enterFault(FaultCode.Pilot, t)
                 return false
-            case PREPARING:
-            case FINISHED:
-                if (p === PILOT_A) return this.closeSession(t)
-                if (fault) return this.enterFault(FAULT_PILOT, t)
+            case StateCode.Preparing:
+            case StateCode.Finished:
+                if (p === Pilot.A) return this.closeSession(t)
+                if (fault) return this.enterFault(FaultCode.Pilot, t)
                 if (canCharge) return this.enterCharging(t)
                 return false
-            case CHARGING:
-                if (p === PILOT_A) return this.closeSession(t)
-                if (fault) return this.enterFault(FAULT_PILOT, t)
-                if (p === PILOT_B) return this.enter(FINISHED, t)
+            case StateCode.Charging:
+                if (p === Pilot.A) return this.closeSession(t)
+                if (fault) return this.enterFault(FaultCode.Pilot, t)
+                if (p === Pilot.B) return this.enter(StateCode.Finished, t)
                 return this.whileRequesting(t, valid, kw)
             default:
                 // faulted
                 if (fault) {
-                    if (this.faultReason !== FAULT_PILOT) {
-                        this.faultReason = FAULT_PILOT
+                    if (this.m.faultReason !== FaultCode.Pilot) {
+                        this.m.faultReason = FaultCode.Pilot
                         this.revision++
                     }
                     return false
                 }
-                if (p === PILOT_A) {
-                    if (this.session) return this.closeSession(t)
-                    return this.enter(AVAILABLE, t)
+                if (p === Pilot.A) {
+                    if (this.m.session) return this.closeSession(t)
+                    return this.enter(StateCode.Available, t)
                 }
-                if (this.faultReason === FAULT_METER && !valid) return false
-                if (!this.session) this.openSession(t)
-                return this.enter(PREPARING, t)
+                if (this.m.faultReason === FaultCode.Meter && !valid) return false
+                if (!this.m.session) this.openSession(t)
+                return this.enter(StateCode.Preparing, t)
         }
     }
 
     /** Charging and requesting: watch for a meter fault or the end of charging. */
     private whileRequesting(t: number, valid: boolean, kw: number): boolean {
         if (!valid) {
-            if (!this.hasInvalid) {
-                this.hasInvalid = true
-                this.invalidSince = t
+            if (!this.m.hasInvalid) {
+                this.m.hasInvalid = true
+                this.m.invalidSince = t
             }
-            if (t - this.invalidSince >= this.config.meterFaultAfterMs) return this.enterFault(FAULT_METER, t)
+            if (t - this.m.invalidSince >= this.config.meterFaultAfterMs) return this.enterFault(FaultCode.Meter, t)
             return false
         }
-        this.hasInvalid = false
+        this.m.hasInvalid = false
         if (kw >= this.config.minChargingKw) {
-            this.hasLow = false
+            this.m.hasLow = false
             return false
         }
-        if (!this.hasLow) {
-            this.hasLow = true
-            this.lowSince = t
+        if (!this.m.hasLow) {
+            this.m.hasLow = true
+            this.m.lowSince = t
         }
-        if (t - this.lowSince >= this.config.finishAfterMs) return this.enter(FINISHED, t)
+        if (t - this.m.lowSince >= this.config.finishAfterMs) return this.enter(StateCode.Finished, t)
         return false
     }
 
-    private enter(state: number, t: number): boolean {
-        this.state = state
-        if (state !== FAULTED) this.faultReason = FAULT_NONE
+    private enter(state: StateCode, t: number): boolean {
+        this.m.state = state
+        if (state !== StateCode.Faulted) this.m.faultReason = FaultCode.None
         this.revision++
-        this.out.push({ type: "status", t, state: STATE_NAMES[state] })
+        this.out.push({ type: "status", t, state: stateName(state) })
         return true
     }
 
     private enterCharging(t: number): boolean {
-        this.hasLow = false
-        this.hasInvalid = false
-        return this.enter(CHARGING, t)
+        this.m.hasLow = false
+        this.m.hasInvalid = false
+        return this.enter(StateCode.Charging, t)
     }
 
-    private enterFault(reason: number, t: number): boolean {
-        if (this.session) this.session.faultCount++
-        this.hasLow = false
-        this.hasInvalid = false
-        this.faultReason = reason
-        return this.enter(FAULTED, t)
+    private enterFault(reason: FaultCode, t: number): boolean {
+        if (this.m.session) this.m.session.faultCount++
+        this.m.hasLow = false
+        this.m.hasInvalid = false
+        this.m.faultReason = reason
+        return this.enter(StateCode.Faulted, t)
     }
 
     private openSession(t: number): void {
-        this.sessionSeq++
-        const s = new Session(this.sessionSeq, this.tariff, t)
-        if (this.pendingAccount !== null) {
-            s.account = this.pendingAccount
-            s.freeWh = this.pendingFreeWh
-            this.pendingAccount = null
-            this.pendingFreeWh = 0
+        this.m.sessionSeq++
+        const s = new Session(this.m.sessionSeq, this.m.tariff, t)
+        if (this.m.pendingAccount !== null) {
+            s.account = this.m.pendingAccount
+            s.freeWh = this.m.pendingFreeWh
+            this.m.pendingAccount = null
+            this.m.pendingFreeWh = 0
         }
-        this.session = s
+        this.m.session = s
     }
 
     /** The record goes out before the `available` status of the same sample. */
     private closeSession(t: number): boolean {
-        const s = this.session
+        const s = this.m.session
         if (s) this.out.push(sessionRecord(s, t))
-        this.session = null
-        return this.enter(AVAILABLE, t)
+        this.m.session = null
+        return this.enter(StateCode.Available, t)
     }
 }

@@ -1,6 +1,6 @@
-import type { StallAccounting } from "./accounting"
 import { CHECKPOINT_MAGIC, CheckpointItem, CheckpointReader, CheckpointWriter } from "../codec/checkpoint"
 import { Session } from "./session"
+import { AccountingState, FaultCode, StateCode } from "./state"
 import { MAX_TIER_THRESHOLDS, Tariff, validateTariff } from "./tariff"
 
 /** Bump on any layout change: a checkpoint of another version is refused. */
@@ -43,8 +43,8 @@ function readTariff(r: CheckpointReader): Tariff {
         idleGraceMode: r.bool("idleGraceMode") ? "waive" : "deduct",
         periodMs: r.double("periodMs"),
     })
-    if (typeof t === "string") throw new Error("checkpoint: tariff invalid: " + t)
-    return t
+    if (t.error !== null) throw new Error("checkpoint: tariff invalid: " + t.error)
+    return t.value
 }
 
 function writeSession(w: CheckpointWriter, s: Session): void {
@@ -100,7 +100,8 @@ function readSession(r: CheckpointReader): Session {
     return s
 }
 
-export function writeState(a: StallAccounting): CheckpointItem[] {
+/** The accounting state as checkpoint items (layout versioned by CHECKPOINT_VERSION). */
+export function writeState(a: AccountingState): CheckpointItem[] {
     const w = new CheckpointWriter()
     w.str(CHECKPOINT_MAGIC)
     w.int(CHECKPOINT_VERSION)
@@ -125,15 +126,15 @@ export function writeState(a: StallAccounting): CheckpointItem[] {
     return w.finish()
 }
 
-/** Restores all or nothing: on any error `a` is left as it was. */
-export function readState(a: StallAccounting, items: unknown): void {
+/** The state a checkpoint holds; throws an Error naming the first problem. */
+export function readState(items: unknown): AccountingState {
     const r = new CheckpointReader(items)
     if (r.str("magic") !== CHECKPOINT_MAGIC) throw new Error("checkpoint: not a stall checkpoint")
     const version = r.int("version", 0, MAX_COUNT)
     if (version !== CHECKPOINT_VERSION)
         throw new Error("checkpoint: version " + version + ", expected " + CHECKPOINT_VERSION)
-    const state = r.int("state", 0, 4)
-    const faultReason = r.int("fault reason", 0, 2)
+    const state: StateCode = r.int("state", StateCode.Available, StateCode.Faulted)
+    const faultReason: FaultCode = r.int("fault reason", FaultCode.None, FaultCode.Meter)
     const sessionSeq = r.int("sessionSeq", 0, MAX_COUNT)
     const hasPrev = r.bool("hasPrev")
     const lastT = r.time("lastT")
@@ -151,24 +152,25 @@ export function readState(a: StallAccounting, items: unknown): void {
     const session = r.bool("session flag") ? readSession(r) : null
     r.end()
     // available has no session; preparing, charging and finished always have one
-    if ((state === 0) !== (session === null) && state !== 4) throw new Error("checkpoint: state and session disagree")
+    if ((state === StateCode.Available) !== (session === null) && state !== StateCode.Faulted)
+        throw new Error("checkpoint: state and session disagree")
     if (session && session.seq !== sessionSeq) throw new Error("checkpoint: session seq mismatch")
-
-    a.state = state
-    a.faultReason = faultReason
-    a.sessionSeq = sessionSeq
-    a.hasPrev = hasPrev
-    a.lastT = lastT
-    a.lastValid = lastValid
-    a.lastKw = lastKw
-    a.rebootPending = rebootPending
-    a.hasLow = hasLow
-    a.lowSince = lowSince
-    a.hasInvalid = hasInvalid
-    a.invalidSince = invalidSince
-    a.tariff = tariff
-    a.pendingAccount = hasPending ? pendingAccount : null
-    a.pendingFreeWh = pendingFreeWh
-    a.session = session
-    a.revision++
+    return {
+        state,
+        faultReason,
+        sessionSeq,
+        tariff,
+        pendingAccount: hasPending ? pendingAccount : null,
+        pendingFreeWh,
+        session,
+        hasPrev,
+        lastT,
+        lastValid,
+        lastKw,
+        rebootPending,
+        hasLow,
+        lowSince,
+        hasInvalid,
+        invalidSince,
+    }
 }

@@ -1,4 +1,5 @@
 import { isFiniteNumber, isInteger } from "../num"
+import { fail, ok, Result } from "../result"
 
 export type TariffMode = "per_minute" | "per_kwh"
 export type GraceMode = "deduct" | "waive"
@@ -106,11 +107,10 @@ function checkPrices(prices: unknown, tiers: number): string | null {
 }
 
 /**
- * Validates a tariff (SEMANTICS "Tariff"). Returns a fresh, normalized copy, or
- * an error message. Unknown fields are ignored here; commands reject them earlier.
+ * Validates a tariff (SEMANTICS "Tariff"): a fresh, normalized copy, or why not. Unknown fields are ignored here; commands reject them earlier.
  */
-export function validateTariff(x: unknown): Tariff | string {
-    if (x === null || typeof x !== "object" || Array.isArray(x)) return "tariff must be an object"
+export function validateTariff(x: unknown): Result<Tariff> {
+    if (x === null || typeof x !== "object" || Array.isArray(x)) return fail("tariff must be an object")
     const o = x as any
     let err = checkId(o.id)
     if (!err) err = checkCurrency(o.currency)
@@ -123,8 +123,8 @@ export function validateTariff(x: unknown): Tariff | string {
     if (!err && !(isInteger(o.periodMs) && o.periodMs >= 1000)) err = "periodMs must be an integer >= 1000"
     if (!err && o.idleGraceMode !== undefined && o.idleGraceMode !== "deduct" && o.idleGraceMode !== "waive")
         err = "idleGraceMode must be deduct or waive"
-    if (err) return err
-    return {
+    if (err) return fail(err)
+    return ok({
         id: o.id,
         currency: o.currency,
         mode: o.mode,
@@ -135,5 +135,5 @@ export function validateTariff(x: unknown): Tariff | string {
         idleGraceMs: o.idleGraceMs,
         idleGraceMode: o.idleGraceMode === "waive" ? "waive" : "deduct",
         periodMs: o.periodMs,
-    }
+    })
 }

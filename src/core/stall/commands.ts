@@ -1,5 +1,6 @@
 import { isFiniteNumber, isInteger } from "../num"
 import { validateTariff, Tariff } from "../billing/tariff"
+import { fail, ok, Result } from "../result"
 
 /**
  * Validation of what arrives over MQTT. Stricter than traces: unknown fields,
@@ -16,22 +17,8 @@ export interface AuthorizeCommand {
     freeWh: number
 }
 
-/** `error` is null when `value` holds the parsed command. */
-export interface Parsed<T> {
-    error: string | null
-    value: T
-}
-
-function fail<T>(error: string): Parsed<T> {
-    return { error, value: null as any }
-}
-
-function ok<T>(value: T): Parsed<T> {
-    return { error: null, value }
-}
-
 /** JSON object with only the allowed keys, or why not. `bytes`: the payload's size on the wire. */
-function parseObject(payload: string, bytes: number, allowed: string[], what: string): Parsed<any> {
+function parseObject(payload: string, bytes: number, allowed: string[], what: string): Result<any> {
     if (bytes > MAX_COMMAND_BYTES) return fail(what + ": payload over " + MAX_COMMAND_BYTES + " bytes")
     let o: any
     try {
@@ -70,9 +57,9 @@ function fewDecimals(x: number): boolean {
     return Math.abs(Math.round(k) - k) < 1e-6 && x < 1e9
 }
 
-export function parseAuthorize(payload: string, bytes = payload.length): Parsed<AuthorizeCommand> {
+export function parseAuthorize(payload: string, bytes = payload.length): Result<AuthorizeCommand> {
     const p = parseObject(payload, bytes, ["account", "freeWh"], "authorize")
-    if (p.error) return p
+    if (p.error !== null) return p
     const o = p.value
     const a = o.account
     if (typeof a !== "string" || a.length < 1 || a.length > MAX_ACCOUNT_CHARS || !printableAscii(a))
@@ -103,11 +90,12 @@ export const MAX_PRICE_MINOR = 100000
 export const MAX_GRACE_MS = 86400000
 export const MAX_PERIOD_MS = 3600000
 
-export function parseTariff(payload: string, bytes = payload.length): Parsed<Tariff> {
+export function parseTariff(payload: string, bytes = payload.length): Result<Tariff> {
     const p = parseObject(payload, bytes, TARIFF_FIELDS, "tariff")
-    if (p.error) return p
-    const t = validateTariff(p.value)
-    if (typeof t === "string") return fail("tariff: " + t)
+    if (p.error !== null) return p
+    const v = validateTariff(p.value)
+    if (v.error !== null) return fail("tariff: " + v.error)
+    const t = v.value
     const prices = t.perMinuteMinor.slice(0)
     prices.push(t.perKwhMinor, t.idlePerMinuteMinor)
     for (let i = 0; i < prices.length; i++) {
@@ -124,18 +112,18 @@ export function parseTariff(payload: string, bytes = payload.length): Parsed<Tar
     return ok(t)
 }
 
-export function parseAck(payload: string, bytes = payload.length): Parsed<string> {
+export function parseAck(payload: string, bytes = payload.length): Result<string> {
     const p = parseObject(payload, bytes, ["sessionId"], "ack")
-    if (p.error) return p
+    if (p.error !== null) return p
     const id = p.value.sessionId
     if (typeof id !== "string" || id.length < 1 || id.length > 64) return fail("ack: sessionId must be a string")
     return ok(id)
 }
 
 /** epochMs between 2020 and 2100: a clock outside is broken, not early. */
-export function parseClock(payload: string, bytes = payload.length): Parsed<number> {
+export function parseClock(payload: string, bytes = payload.length): Result<number> {
     const p = parseObject(payload, bytes, ["epochMs"], "clock")
-    if (p.error) return p
+    if (p.error !== null) return p
     const e = p.value.epochMs
     if (!isInteger(e) || e < 1577836800000 || e > 4102444800000)
         return fail("clock: epochMs must be an integer between 2020 and 2100")

@@ -115,13 +115,13 @@ export class StallController {
             const n = this.droppedEvents
             this.droppedEvents = 0
             const detail = n + " events dropped: they came faster than the link could send them"
-            o.push(this.eventPublish("events_dropped", detail, this.acct.lastT))
+            o.push(this.eventPublish("events_dropped", detail, this.acct.lastT()))
         }
         return o
     }
 
     sessionId(): string | null {
-        const s = this.acct.session
+        const s = this.acct.session()
         return s ? this.id.stallId + "-" + this.lineage + "-" + s.seq : null
     }
 
@@ -157,7 +157,7 @@ export class StallController {
 
     /** Periodic work: telemetry while a session is open, resending records. */
     tick(t: number): void {
-        if (this.acct.session && t - this.lastTelemetryT >= this.cfg.telemetryMs) this.telemetry(t)
+        if (this.acct.session() && t - this.lastTelemetryT >= this.cfg.telemetryMs) this.telemetry(t)
         if (this.outbox.length > 0 && t - this.lastResendT >= this.cfg.resendMs) this.resend(t)
     }
 
@@ -186,24 +186,24 @@ export class StallController {
         }
         if (topic === this.id.prefix + "/clock") {
             const c = parseClock(payload, bytes)
-            if (c.error) this.reject(c.error, t)
+            if (c.error !== null) this.reject(c.error, t)
             else this.epochOffset = c.value - t
         } else if (topic === cmd + "authorize") {
             const a = parseAuthorize(payload, bytes)
-            if (a.error) return this.reject(a.error, t)
+            if (a.error !== null) return this.reject(a.error, t)
             this.acct.authorize(a.value.account, a.value.freeWh)
             this.tapRow({ event: "authorize", account: a.value.account, freeWh: a.value.freeWh, t })
             const s = this.sessionId()
             this.event("authorized", a.value.account + (s ? " for " + s : " for the next session"), t)
         } else if (topic === cmd + "tariff") {
             const p = parseTariff(payload, bytes)
-            if (p.error) return this.reject(p.error, t)
+            if (p.error !== null) return this.reject(p.error, t)
             this.acct.setTariff(p.value)
             this.tapRow({ event: "tariff", tariff: p.value, t })
             this.event("tariff_changed", p.value.id + " for sessions from now on", t)
         } else if (topic === cmd + "ack") {
             const a = parseAck(payload, bytes)
-            if (a.error) return this.reject(a.error, t)
+            if (a.error !== null) return this.reject(a.error, t)
             const kept = this.outbox.filter((e) => e.sessionId !== a.value)
             if (kept.length !== this.outbox.length) {
                 this.outbox = kept

@@ -1,9 +1,10 @@
-import { Output, StallAccounting } from "./accounting"
-import { configFrom, StallConfig } from "./config"
-import { defaultTariff, validateTariff } from "./tariff"
+import { Output, StallAccounting } from "../billing/accounting"
+import { configFrom, StallConfig } from "../billing/config"
+import { defaultTariff, validateTariff } from "../billing/tariff"
+import { rebooted } from "../stall/boot"
 
-export type { Output, StatusOutput } from "./accounting"
-export type { SessionRecord } from "./session"
+export type { Output, StatusOutput } from "../billing/accounting"
+export type { SessionRecord } from "../billing/session"
 
 export interface TraceHeader {
     tariff?: unknown
@@ -12,27 +13,34 @@ export interface TraceHeader {
 
 /**
  * Feeds `stall-trace/1` rows to the accounting, as the firmware would: a
- * reboot row goes through checkpoint() -> a fresh instance -> restore().
+ * reboot row goes through the firmware's own resume (stall/boot.ts).
  */
 export class Replay {
     acct: StallAccounting
+    /** why the header's tariff was not used (then the default applies), else null */
+    readonly tariffError: string | null
     private config: StallConfig
     private out: Output[] = []
 
     constructor(header: TraceHeader) {
         this.config = configFrom(header.config)
         const t = validateTariff(header.tariff)
-        this.acct = new StallAccounting(this.config, typeof t === "string" ? defaultTariff() : t)
+        this.tariffError = t.error
+        this.acct = new StallAccounting(this.config, t.error === null ? t.value : defaultTariff())
     }
 
-    row(r: unknown): void {
+    /** One row; null when applied, else why it was rejected (it then changed nothing). */
+    row(r: unknown): string | null {
+        let why: string | null = null
         if (Array.isArray(r)) {
-            if (r.length === 4) this.acct.sample(r[0], r[1], r[2], r[3])
-        } else if (r !== null && typeof r === "object") this.event(r as any)
+            why = r.length === 4 ? this.acct.sample(r[0], r[1], r[2], r[3]) : "a sample row has 4 items"
+        } else if (r !== null && typeof r === "object") why = this.event(r as any)
+        else why = "a row is a sample array or an event object"
         if (this.acct.hasOutput()) {
             const o = this.acct.take()
             for (let i = 0; i < o.length; i++) this.out.push(o[i])
         }
+        return why
     }
 
     /** Outputs since the last call, oldest first. */
@@ -42,17 +50,15 @@ export class Replay {
         return o
     }
 
-    private event(e: any): void {
+    private event(e: any): string | null {
         const kind = e.event
-        if (kind === "authorize") this.acct.authorize(e.account, e.freeWh)
-        else if (kind === "tariff") this.acct.setTariff(e.tariff)
-        else if (kind === "reboot") {
-            const cp = this.acct.checkpoint()
-            const fresh = new StallAccounting(this.config)
-            fresh.restore(cp)
-            fresh.reboot()
-            this.acct = fresh
+        if (kind === "authorize") return this.acct.authorize(e.account, e.freeWh)
+        if (kind === "tariff") return this.acct.setTariff(e.tariff)
+        if (kind === "reboot") {
+            this.acct = rebooted(this.acct, this.config)
+            return null
         }
+        return "unknown event"
     }
 }
 

@@ -71,7 +71,7 @@ describe("events", () => {
         a.sample(1000, "A", 400, 0)
         a.sample(2000, "B", 400, 0)
         expect(a.snapshot().session!.tariffId).toBe("FR-2017")
-        expect(a.tariff.id).toBe("FR-2017")
+        expect(a.tariff().id).toBe("FR-2017")
     })
 
     test("reboot: the outage is counted once, never billed", () => {
@@ -100,6 +100,6 @@ describe("snapshot", () => {
         expect(snap.currentTier).toBe(1)
         expect(snap.session!.tierMinutes).toEqual([0, 1])
         expect(snap.session!.cost.timeMinor).toBe(34)
-        expect(a.session!.tierMinutes).toEqual([0, 0])
+        expect(a.session()!.tierMinutes).toEqual([0, 0])
     })
 })

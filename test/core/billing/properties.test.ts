@@ -104,7 +104,7 @@ describe("live totals are monotone in time", () => {
                     } else prevBoundaryCost = -1
                     // a partly filled period is billed at its average so far, which can fall
                     // a tier; a closed one is final
-                    if (now && acct.session!.periodFilledMs === 0) {
+                    if (now && acct.session()!.periodFilledMs === 0) {
                         expect(now.cost.totalMinor).toBeGreaterThanOrEqual(prevBoundaryCost - 1)
                         prevBoundaryCost = now.cost.totalMinor
                     }

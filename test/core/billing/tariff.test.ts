@@ -5,7 +5,7 @@ const de = () => presetTariff("DE-2017")!
 
 describe("tariff presets", () => {
     test("every preset is valid and priced from the public lists", () => {
-        for (const id of PRESET_IDS) expect(validateTariff(presetTariff(id)), id).toEqual(presetTariff(id))
+        for (const id of PRESET_IDS) expect(validateTariff(presetTariff(id)).value, id).toEqual(presetTariff(id))
         expect(de().perMinuteMinor).toEqual([17, 34])
         expect(presetTariff("FR-2017")!.perKwhMinor).toBe(20)
         expect(presetTariff("AT-2017")!.perKwhMinor).toBe(23)
@@ -58,27 +58,27 @@ describe("validateTariff", () => {
     test.each(bad)("rejects %s", (_what, spoil, message) => {
         const t = de() as any
         spoil(t)
-        const r = validateTariff(t)
+        const r = validateTariff(t).error
         expect(typeof r).toBe("string")
         expect(r).toContain(message)
     })
 
     test.each([null, "DE", 42, [], undefined])("rejects %j", (x) => {
-        expect(validateTariff(x)).toBe("tariff must be an object")
+        expect(validateTariff(x).error).toBe("tariff must be an object")
     })
 
     test("accepts fractional prices, absent grace mode (deduct) and waive", () => {
         const t = de() as any
         t.perMinuteMinor = [17.5, 34.25]
         delete t.idleGraceMode
-        expect(validateTariff(t)).toMatchObject({ perMinuteMinor: [17.5, 34.25], idleGraceMode: "deduct" })
+        expect(validateTariff(t).value).toMatchObject({ perMinuteMinor: [17.5, 34.25], idleGraceMode: "deduct" })
         t.idleGraceMode = "waive"
-        expect(validateTariff(t)).toMatchObject({ idleGraceMode: "waive" })
+        expect(validateTariff(t).value).toMatchObject({ idleGraceMode: "waive" })
     })
 
     test("returns a copy that ignores unknown fields", () => {
         const t = { ...de(), extra: 1 } as any
-        const v = validateTariff(t) as any
+        const v = validateTariff(t).value as any
         expect(v.extra).toBeUndefined()
         t.tierThresholdsKw.push(500)
         expect(v.tierThresholdsKw).toEqual([60])

@@ -10,8 +10,8 @@ import {
     parseAuthorize,
     parseClock,
     parseTariff,
-    type Parsed,
 } from "../../../src/core/stall/commands"
+import type { Result } from "../../../src/core/result"
 import { PRESET_IDS, presetTariff } from "../../../src/core/billing/tariff"
 import { kindOfTopic, validateMessage, validateText } from "../../../sim/mqtt/schemas"
 import {
@@ -25,7 +25,7 @@ import {
     type CommandTopic,
 } from "../../helpers/bad-commands"
 
-const PARSERS: Record<CommandTopic, (payload: string) => Parsed<unknown>> = {
+const PARSERS: Record<CommandTopic, (payload: string) => Result<unknown>> = {
     "cmd/authorize": parseAuthorize,
     "cmd/tariff": parseTariff,
     "cmd/ack": parseAck,

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest"
 import fc from "fast-check"
-import { PilotDebouncer, pilotCode, pilotFromVolts, PilotState } from "../../../src/core/billing/pilot"
+import { pilotCode, PilotState } from "../../../src/core/billing/pilot"
+import { PilotDebouncer, pilotFromVolts } from "../../../src/core/stall/pilot-line"
 
 describe("pilotFromVolts (IEC 61851 levels, ±1 V windows)", () => {
     test.each([
