@@ -1,20 +1,69 @@
-import { replayCommand } from "./commands/replay"
-import { runCommand } from "./commands/run"
-import { liveCommand } from "./commands/live"
+// `sim <command> …`: each command's module is loaded only when it runs (live and
+// fleet bring MQTT, aedes and jacdac-ts: ~0.4 s), or for `sim --help`.
+import { closest, helpHint, processIo, wantsHelp, type CommandIo } from "./commands/args"
 
-const USAGE = "usage: sim <replay TRACE.json | run SCENARIO | live SCENARIO | fleet --stalls N>"
+interface Command {
+    /** the one-line summary `sim --help` shows (the command's CommandSpec.summary) */
+    summary(): Promise<string>
+    main(argv: string[], io: CommandIo): Promise<number>
+}
 
-async function main(argv: string[]): Promise<number> {
-    const [cmd, ...rest] = argv
-    if (cmd === "replay") return replayCommand(rest)
-    if (cmd === "run") return runCommand(rest)
-    if (cmd === "fleet") return (await import("./fleet/fleet")).fleetCommand(rest)
-    if (cmd === "live") return liveCommand(rest)
-    process.stderr.write(USAGE + "\n")
+const COMMANDS: Record<string, Command> = {
+    run: {
+        summary: async () => (await import("./commands/run")).RUN_COMMAND.summary,
+        main: async (argv, io) => (await import("./commands/run")).runCommand(argv, io),
+    },
+    replay: {
+        // the replay command brings its own CommandSpec (sim/commands/args.ts) soon
+        summary: async () => "replay a stall-trace/1 trace through the billing core: one JSON object per line",
+        main: async (argv) => (await import("./commands/replay")).replayCommand(argv),
+    },
+    live: {
+        summary: async () => (await import("./commands/live")).LIVE_COMMAND.summary,
+        main: async (argv, io) => (await import("./commands/live")).liveCommand(argv, io),
+    },
+    fleet: {
+        summary: async () => (await import("./fleet/fleet")).FLEET_COMMAND.summary,
+        main: async (argv, io) => (await import("./fleet/fleet")).fleetCommand(argv, io),
+    },
+}
+
+const EXAMPLES = [
+    "npm run --silent sim -- run sim/scenarios/idle-hog.json",
+    "npm run --silent sim -- replay test/vectors/02-de-idle-over-grace.json",
+    "npm start                    # sim live sim/scenarios/demo-timelapse.json",
+]
+
+async function helpText(): Promise<string> {
+    const names = Object.keys(COMMANDS)
+    const width = Math.max(...names.map((n) => n.length)) + 2
+    const lines = await Promise.all(names.map(async (n) => `  ${n.padEnd(width)}${await COMMANDS[n].summary()}`))
+    return [
+        "sim: the stall controller's simulator, on the billing core of src/core",
+        "usage: sim <command> [options]   (in the repository: npm run --silent sim -- <command> [options])",
+        ["commands:", ...lines].join("\n"),
+        "Run 'sim <command> --help' for a command's arguments, options and examples.",
+        ["examples:", ...EXAMPLES.map((e) => "  " + e)].join("\n"),
+    ].join("\n\n")
+}
+
+async function main(argv: string[], io: CommandIo): Promise<number> {
+    const [name, ...rest] = argv
+    if (name !== undefined && Object.hasOwn(COMMANDS, name)) return COMMANDS[name].main(rest, io)
+    if (name !== undefined && wantsHelp([name])) {
+        io.stdout.write((await helpText()) + "\n")
+        return 0
+    }
+    const close = name === undefined ? undefined : closest(name, Object.keys(COMMANDS))
+    const what =
+        name === undefined
+            ? "missing command"
+            : `unknown command '${name}'; ${close ? `did you mean '${close}'?` : `commands: ${Object.keys(COMMANDS).join(", ")}`}`
+    io.stderr.write(`sim: ${what}\n${helpHint()}\n`)
     return 2
 }
 
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2), processIo()).then(
     (code) => {
         process.exitCode = code
     },

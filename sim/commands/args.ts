@@ -95,7 +95,8 @@ export function wantsHelp(argv: readonly string[]): boolean {
     return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === "--help" || a === "-h")
 }
 
-export const helpHint = (command: string) => `Try 'sim ${command} --help'.`
+/** `Try 'sim run --help'.`, or `Try 'sim --help'.` without a command */
+export const helpHint = (command?: string) => `Try 'sim${command ? " " + command : ""} --help'.`
 
 /** Checks argv against the spec; throws a UsageError naming what is wrong. */
 export function parseCommandLine<S extends CommandSpec>(spec: S, argv: string[]): ParsedArgs<S> {
@@ -231,16 +232,4 @@ export function numberArg(
             `--${name} must be ${fraction ? "a number" : "an integer"} from ${min} to ${max}, got "${value}"`
         )
     return n
-}
-
-/** @deprecated until run, live and fleet use runCommandLine: parseArgs with its errors as UsageErrors */
-export function parseCommandArgs<O extends NonNullable<Parameters<typeof parseArgs>[0]>["options"]>(
-    argv: string[],
-    options: O
-) {
-    try {
-        return parseArgs({ args: argv, options, allowPositionals: true, strict: true })
-    } catch (e) {
-        throw new UsageError((e as Error).message.split("\n")[0])
-    }
 }

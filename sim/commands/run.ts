@@ -2,12 +2,21 @@
 // Rows stream from the scenario generator into one Replay per stall, so a
 // stall-year runs in constant memory unless a chart needs the rows.
 
-import { numberArg, parseCommandArgs, UsageError } from "./args"
+import {
+    defineCommand,
+    InputError,
+    numberArg,
+    processIo,
+    runCommandLine,
+    UsageError,
+    type CommandIo,
+    type ParsedArgs,
+} from "./args"
 import { readJsonFile } from "./json-file"
 import { closeSync, openSync, writeFileSync, writeSync } from "node:fs"
 import { Replay, type Output, type SessionRecord } from "../../src/core/trace/replay"
 import { renderChart } from "../report/chart"
-import { createProgress, type Writer } from "../report/progress"
+import { createProgress } from "../report/progress"
 import {
     expectedSamples,
     parseScenario,
@@ -20,16 +29,13 @@ import {
 } from "../scenario/scenario"
 import { formatStall, summarizeStall } from "../report/summary"
 
-export interface RunIo {
-    stdout: Writer
-    stderr: Writer
-}
+export type RunIo = CommandIo
 
-const USAGE = "usage: sim run SCENARIO.json [--json] [--chart FILE.svg] [--trace-out FILE.json] [--seed N] [--days N]"
 /** runs shorter than this finish before a progress bar would be worth drawing */
 const PROGRESS_MIN_SAMPLES = 500_000
 /** a chart keeps every row in memory */
 const CHART_MAX_DAYS = 7
+const DAYS_MAX = 3660
 /** how often outputs are collected and progress redrawn */
 const COLLECT_EVERY_ROWS = 65_536
 
@@ -42,23 +48,48 @@ interface RunArgs {
     days?: number
 }
 
-function parseRunArgs(argv: string[]): RunArgs {
-    const parsed = parseCommandArgs(argv, {
-        json: { type: "boolean" },
-        chart: { type: "string" },
-        "trace-out": { type: "string" },
-        seed: { type: "string" },
-        days: { type: "string" },
-    })
-    const { values, positionals } = parsed
-    if (positionals.length !== 1) throw new UsageError(USAGE)
+export const RUN_COMMAND = defineCommand({
+    name: "run",
+    summary: "simulate a scenario through the billing core and summarise each stall's sessions",
+    positionals: [
+        { name: "SCENARIO.json", description: "the cars visiting the stall(s): one of sim/scenarios/*.json" },
+    ],
+    options: {
+        json: { description: "print one JSON object (the sessions and totals of each stall) instead of the summary" },
+        chart: {
+            value: "FILE.svg",
+            description: `draw each stall's power, tiers, idle time and grace as SVG (at most ${CHART_MAX_DAYS} days); a scenario with a pair of stalls writes one file per stall, FILE-<stall>.svg`,
+        },
+        "trace-out": {
+            value: "FILE.json",
+            description:
+                "write the stall-trace/1 trace the core replayed (for sim replay); FILE-<stall>.json for each of a pair",
+        },
+        seed: { value: "N", description: "seed of the scenario's random variations, 0 to 4294967295", default: "1" },
+        days: {
+            value: "N",
+            description: `simulate N days, 1 to ${DAYS_MAX}, each day the scenario's visits`,
+            default: "the scenario's days, else 1",
+        },
+    },
+    notes: [
+        "The summary goes to stdout, progress and the files written to stderr: with --json, stdout is only the JSON.",
+    ],
+    examples: [
+        "npm run --silent sim -- run sim/scenarios/idle-hog.json",
+        "npm run --silent sim -- run sim/scenarios/paired-stalls.json --chart paired.svg",
+        "npm run --silent sim -- run sim/scenarios/busy-day.json --days 365 --json",
+    ],
+})
+
+function runArgs({ values, positionals }: ParsedArgs<typeof RUN_COMMAND>): RunArgs {
     return {
         scenarioPath: positionals[0],
         json: values.json ?? false,
         chartPath: values.chart,
         traceOutPath: values["trace-out"],
         seed: numberArg("seed", values.seed, 0, 0xffffffff) ?? 1,
-        days: numberArg("days", values.days, 1, 3660),
+        days: numberArg("days", values.days, 1, DAYS_MAX),
     }
 }
 
@@ -67,12 +98,12 @@ export function loadScenario(path: string): Scenario {
     try {
         json = readJsonFile(path)
     } catch (e) {
-        throw new UsageError((e as Error).message)
+        throw new InputError((e as Error).message)
     }
     try {
         return parseScenario(json)
     } catch (e) {
-        throw new UsageError(`${path}: ${(e as Error).message}`)
+        throw new InputError(`${path}: ${(e as Error).message}`)
     }
 }
 
@@ -117,17 +148,14 @@ class TraceWriter {
     }
 }
 
-export async function runCommand(
-    argv: string[],
-    io: RunIo = { stdout: process.stdout, stderr: process.stderr }
-): Promise<number> {
-    try {
-        return run(parseRunArgs(argv), io)
-    } catch (e) {
-        if (!(e instanceof UsageError)) throw e
-        io.stderr.write(`sim run: ${e.message}\n`)
-        return 2
-    }
+export function runCommand(argv: string[], io: RunIo = processIo()): Promise<number> {
+    return runCommandLine(RUN_COMMAND, argv, io, (parsed) => run(runArgs(parsed), io))
+}
+
+/** One stderr line per file written: stdout may be machine output. */
+function announce(io: RunIo, path: string, what: string, stallId: string, stallCount: number): void {
+    const pair = stallCount > 1 ? `, one file per stall of the ${stallCount}` : ""
+    io.stderr.write(`wrote ${path} (${what} of stall ${stallId}${pair})\n`)
 }
 
 function run(args: RunArgs, io: RunIo): number {
@@ -179,15 +207,21 @@ function run(args: RunArgs, io: RunIo): number {
     progress?.finish()
     const wallMs = performance.now() - startMs
     for (const s of stalls) s.writer?.close()
+    if (args.traceOutPath)
+        for (const s of stalls)
+            announce(io, perStallPath(args.traceOutPath, s.stallId, stalls.length), "trace", s.stallId, stalls.length)
 
     if (args.chartPath)
-        for (const s of stalls)
+        for (const s of stalls) {
+            const path = perStallPath(args.chartPath, s.stallId, stalls.length)
             writeFileSync(
-                perStallPath(args.chartPath, s.stallId, stalls.length),
+                path,
                 renderChart({ ...s.header, rows: s.rows }, s.outputs, {
                     title: `Stall ${s.stallId} · ${s.header.tariff.id} · ${args.scenarioPath.split("/").pop()}`,
                 })
             )
+            announce(io, path, "chart", s.stallId, stalls.length)
+        }
 
     const summaries = stalls.map((s) => summarizeStall(s.stallId, s.sessions))
     const throughput = { samples, wallMs: Math.round(wallMs), samplesPerS: Math.round(samples / (wallMs / 1000)) }

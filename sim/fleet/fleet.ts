@@ -3,7 +3,16 @@
 // a load figure for the MQTT contract: messages/s, bytes per session, records
 // published vs received, end-to-end latency.
 
-import { numberArg, parseCommandArgs, UsageError } from "../commands/args"
+import {
+    defineCommand,
+    numberArg,
+    processIo,
+    runCommandLine,
+    UsageError,
+    type CommandIo,
+    type ParsedArgs,
+} from "../commands/args"
+import { brokerRefusal } from "../commands/reach-broker"
 import { fileURLToPath } from "node:url"
 import { startAedes, type Broker } from "../live/broker"
 import { FleetBackend, FleetLedger, type KindCount } from "./backend"
@@ -62,8 +71,6 @@ export interface FleetReport {
 }
 
 const DEFAULT_SCENARIO = fileURLToPath(new URL("../scenarios/busy-day.json", import.meta.url))
-const USAGE =
-    "usage: sim fleet --stalls N --minutes M [--speed S] [--broker mqtt://host:port] [--scenario FILE] [--json] [--seed N]"
 /** real time between two feeds of every stall */
 const TICK_MS = 100
 /** connections opened together: a thousand at once storms the broker */
@@ -221,28 +228,41 @@ function round(x: number, digits: number): number {
 
 // ---- the command ---------------------------------------------------------------
 
-function parseFleetArgs(argv: string[]): FleetOptions & { json: boolean } {
-    const parsed = parseCommandArgs(argv, {
-        stalls: { type: "string" },
-        minutes: { type: "string" },
-        speed: { type: "string" },
-        broker: { type: "string" },
-        scenario: { type: "string" },
-        json: { type: "boolean" },
-        seed: { type: "string" },
-    })
-    const v = parsed.values
-    if (v.stalls === undefined || v.minutes === undefined || parsed.positionals.length > 0) throw new UsageError(USAGE)
+export const FLEET_COMMAND = defineCommand({
+    name: "fleet",
+    summary: "load-test the MQTT contract: N stalls (the real core, no VM) and one backend through one broker",
+    positionals: [],
+    options: {
+        stalls: { value: "N", required: true, description: `how many stalls, 1 to ${MAX_STALLS.toLocaleString("en")}` },
+        minutes: { value: "M", required: true, description: "simulated minutes to run, 0.1 to 525600 (a year)" },
+        speed: { value: "S", description: "simulated minutes per real minute", default: "60" },
+        broker: {
+            value: "URL",
+            description: "an MQTT broker already running (mqtt://, mqtts://, tcp://, tls://, ws:// or wss://)",
+            default: "an embedded aedes on a free port",
+        },
+        scenario: {
+            value: "FILE.json",
+            description: "the visits each stall replays, from a random phase",
+            default: "sim/scenarios/busy-day.json",
+        },
+        json: { description: "print the report as one JSON object" },
+        seed: { value: "N", description: "seed of the phases and variations, 0 to 4294967295", default: "1" },
+    },
+    notes: [
+        "The report goes to stdout, progress to stderr. Exit 0 when no record was lost and every message matched its schema.",
+    ],
+    examples: [
+        "npm run --silent sim -- fleet --stalls 100 --minutes 30",
+        "npm run --silent sim -- fleet --stalls 1000 --minutes 60 --speed 120 --broker mqtt://127.0.0.1:1883 --json",
+    ],
+})
+
+function fleetArgs({ values: v }: ParsedArgs<typeof FLEET_COMMAND>): FleetOptions & { json: boolean } {
     if (v.broker !== undefined && !/^(mqtts?|tcp|tls|wss?):\/\/[^/]+/.test(v.broker))
         throw new UsageError(`--broker must be a URL like mqtt://host:1883, got "${v.broker}"`)
     const scenarioPath = v.scenario
-    if (scenarioPath !== undefined) {
-        try {
-            loadScenario(scenarioPath)
-        } catch (e) {
-            throw new UsageError((e as Error).message)
-        }
-    }
+    if (scenarioPath !== undefined) loadScenario(scenarioPath) // its InputError before any connection
     return {
         stalls: numberArg("stalls", v.stalls, 1, MAX_STALLS)!,
         minutes: numberArg("minutes", v.minutes, 0.1, 525_600, true)!,
@@ -283,20 +303,16 @@ export function formatReport(r: FleetReport): string {
     ].join("\n")
 }
 
-export async function fleetCommand(
-    argv: string[],
-    io: { stdout: Writer; stderr: Writer } = { stdout: process.stdout, stderr: process.stderr }
-): Promise<number> {
-    let args
-    try {
-        args = parseFleetArgs(argv)
-    } catch (e) {
-        if (!(e instanceof UsageError)) throw e
-        io.stderr.write(`sim fleet: ${e.message}\n`)
-        return 2
-    }
-    const { json, ...options } = args
-    const report = await runFleet({ ...options, progress: io.stderr })
-    io.stdout.write(json ? JSON.stringify(report) + "\n" : formatReport(report) + "\n")
-    return report.ok ? 0 : 1
+export function fleetCommand(argv: string[], io: CommandIo = processIo()): Promise<number> {
+    return runCommandLine(FLEET_COMMAND, argv, io, async (parsed) => {
+        const { json, ...options } = fleetArgs(parsed)
+        const unreachable = options.brokerUrl ? await brokerRefusal(options.brokerUrl) : null
+        if (unreachable) {
+            io.stderr.write(`sim fleet: ${unreachable}\n`)
+            return 1
+        }
+        const report = await runFleet({ ...options, progress: io.stderr })
+        io.stdout.write(json ? JSON.stringify(report) + "\n" : formatReport(report) + "\n")
+        return report.ok ? 0 : 1
+    })
 }
