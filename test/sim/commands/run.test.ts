@@ -81,7 +81,44 @@ describe("sim run", () => {
         expect(stderr).toMatch(/simulated 2 days at 1 stall: 172,800 samples in [\d.]+ s \([\d.]+ M samples\/s\)/)
     })
 
-    it("exits 2 with one line on bad arguments or a bad scenario", async () => {
+    it("exits 2 on bad arguments: what is wrong in one line, then the --help hint", async () => {
+        const dir = tmp()
+        const cases: [string[], RegExp][] = [
+            [[], /^sim run: missing SCENARIO.json; usage: sim run SCENARIO.json \[options\]$/],
+            [
+                [scenario("idle-hog.json"), "--colour"],
+                /^sim run: unknown option '--colour'; valid options: --json, --chart, --trace-out, --seed, --days, --help$/,
+            ],
+            [[scenario("idle-hog.json"), "--dyas", "2"], /^sim run: unknown option '--dyas'; did you mean '--days'\?$/],
+            [[scenario("idle-hog.json"), "-x"], /^sim run: unknown option '-x'; valid options: --json, /],
+            [[scenario("idle-hog.json"), "b.json"], /^sim run: unexpected argument 'b.json'; usage: sim run /],
+            [[scenario("idle-hog.json"), "--json=yes"], /^sim run: option '--json' takes no value$/],
+            [[scenario("idle-hog.json"), "--seed"], /^sim run: option '--seed' needs a value: --seed N$/],
+            [[scenario("idle-hog.json"), "--chart", "--json"], /^sim run: option '--chart' needs a value/],
+            [[scenario("idle-hog.json"), "--seed", "abc"], /^sim run: --seed must be an integer/],
+            [[scenario("idle-hog.json"), "--days", "0"], /^sim run: --days must be an integer from 1/],
+            [
+                [scenario("idle-hog.json"), "--days", "-3"],
+                /^sim run: --days must be an integer from 1 to 3660, got "-3"$/,
+            ],
+            [[scenario("idle-hog.json"), "--days=-3"], /^sim run: --days must be an integer from 1 to 3660, got "-3"$/],
+            [
+                [scenario("busy-day.json"), "--days", "30", "--chart", join(dir, "x.svg")],
+                /^sim run: --chart draws at most 7 days/,
+            ],
+        ]
+        for (const [argv, message] of cases) {
+            const { code, stdout, stderr } = await run(...argv)
+            expect(code).toBe(2)
+            expect(stdout).toBe("")
+            const lines = stderr.trimEnd().split("\n")
+            expect(lines).toHaveLength(2)
+            expect(lines[0]).toMatch(message)
+            expect(lines[1]).toBe("Try 'sim run --help'.")
+        }
+    })
+
+    it("exits 2 with one line on a bad scenario file", async () => {
         const dir = tmp()
         const broken = join(dir, "broken.json")
         writeFileSync(
@@ -91,14 +128,6 @@ describe("sim run", () => {
         const notJson = join(dir, "not.json")
         writeFileSync(notJson, "{ visits: ")
         const cases: [string[], RegExp][] = [
-            [[], /usage: sim run/],
-            [[scenario("idle-hog.json"), "--colour"], /Unknown option '--colour'/],
-            [[scenario("idle-hog.json"), "--seed", "abc"], /--seed must be an integer/],
-            [[scenario("idle-hog.json"), "--days", "0"], /--days must be an integer from 1/],
-            [
-                [scenario("busy-day.json"), "--days", "30", "--chart", join(dir, "x.svg")],
-                /--chart draws at most 7 days/,
-            ],
             [[join(dir, "missing.json")], /cannot read .*missing.json: ENOENT/],
             [[notJson], /not.json is not valid JSON/],
             [
@@ -110,9 +139,62 @@ describe("sim run", () => {
             const { code, stdout, stderr } = await run(...argv)
             expect(code).toBe(2)
             expect(stdout).toBe("")
+            expect(stderr).toMatch(/^sim run: /)
             expect(stderr).toMatch(message)
             expect(stderr.trimEnd().split("\n")).toHaveLength(1)
         }
+    })
+
+    it("prints its help on stdout with every option, and exits 0", async () => {
+        for (const flag of ["--help", "-h"]) {
+            const { code, stdout, stderr } = await run(scenario("idle-hog.json"), "--days", "2", flag)
+            expect(code).toBe(0)
+            expect(stderr).toBe("")
+            expect(stdout).toMatch(/^sim run: .+\n\nusage: sim run SCENARIO.json \[options\]\n/)
+            for (const option of [
+                "--json",
+                "--chart FILE.svg",
+                "--trace-out FILE.json",
+                "--seed N",
+                "--days N",
+                "-h, --help",
+            ])
+                expect(stdout).toMatch(new RegExp(`^  ${option.replace(/[.]/g, "\\.")}  `, "m"))
+            expect(stdout).toContain("(default: 1)")
+            expect(stdout).toContain("FILE-<stall>.svg")
+            expect(stdout).toMatch(/examples:\n  npm run --silent sim -- run /)
+        }
+    })
+
+    it("announces each file on stderr, and keeps stdout exactly the JSON", async () => {
+        const dir = tmp()
+        const { code, stdout, stderr } = await run(
+            scenario("paired-stalls.json"),
+            "--json",
+            "--trace-out",
+            join(dir, "t.json"),
+            "--chart",
+            join(dir, "c.svg")
+        )
+        expect(code).toBe(0)
+        expect(stdout.endsWith("}\n") && stdout.indexOf("\n") === stdout.length - 1).toBe(true)
+        expect(JSON.parse(stdout).stalls).toHaveLength(2)
+        const ids = scenarioToTraces(loadShipped("paired-stalls.json"), { seed: 1 }).map((t) => t.stallId)
+        const expected = ["trace", "chart"].flatMap((what) =>
+            ids.map(
+                (id) =>
+                    `wrote ${join(dir, `${what === "trace" ? "t" : "c"}-${id}.${what === "trace" ? "json" : "svg"}`)} (${what} of stall ${id}, one file per stall of the 2)`
+            )
+        )
+        expect(stderr.trimEnd().split("\n")).toEqual(expected)
+    })
+
+    it("names the one file of a single stall without a stall suffix", async () => {
+        const dir = tmp()
+        const { code, stderr } = await run(scenario("idle-hog.json"), "--chart", join(dir, "c.svg"))
+        expect(code).toBe(0)
+        expect(stderr).toBe(`wrote ${join(dir, "c.svg")} (chart of stall DE-2B)\n`)
+        expect(existsSync(join(dir, "c.svg"))).toBe(true)
     })
 })
 
