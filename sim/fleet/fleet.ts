@@ -133,8 +133,9 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         const progress = options.progress
             ? createProgress(
                   stalls.length * (endMs / 1000),
-                  `fleet: ${stalls.length} stalls, ${options.minutes} simulated min (samples)`,
-                  options.progress
+                  `fleet: ${stalls.length} stalls, ${options.minutes} simulated min`,
+                  options.progress,
+                  { unit: "samples" }
               )
             : undefined
         const receivedBefore = be.received

@@ -16,18 +16,21 @@ const BAR_WIDTH = 30
 const REDRAW_MS = 100
 const LOG_STEP_PCT = 10
 
-export function createProgress(
-    total: number,
-    label: string,
-    out: Writer,
-    now: () => number = () => performance.now()
-): Progress {
+export interface ProgressOptions {
+    /** what `done` counts, for the rate: "samples" gives "12.3 k samples/s" */
+    unit?: string
+    /** milliseconds, for tests */
+    now?: () => number
+}
+
+export function createProgress(total: number, label: string, out: Writer, options: ProgressOptions = {}): Progress {
+    const now = options.now ?? (() => performance.now())
     const startMs = now()
     let lastDrawMs = -Infinity
     let loggedPct = 0
     const rate = (done: number) => {
         const s = (now() - startMs) / 1000
-        return s > 0 ? `${(done / s / 1e6).toFixed(2)} M/s` : ""
+        return s > 0 ? formatRate(done / s, options.unit) : ""
     }
     return {
         update(done: number) {
@@ -49,4 +52,13 @@ export function createProgress(
             if (out.isTTY) out.write("\r\x1b[K")
         },
     }
+}
+
+/** Three significant digits with k or M: "640 samples/s", "12.3 k samples/s", "1.92 M/s". */
+export function formatRate(perSecond: number, unit = ""): string {
+    const [scaled, prefix] =
+        perSecond >= 1e6 ? [perSecond / 1e6, "M"] : perSecond >= 1e3 ? [perSecond / 1e3, "k"] : [perSecond, ""]
+    const number = scaled.toFixed(scaled >= 100 ? 0 : scaled >= 10 ? 1 : 2)
+    const suffix = [prefix, unit].filter(Boolean).join(" ")
+    return `${number}${suffix ? " " + suffix : ""}/s`
 }

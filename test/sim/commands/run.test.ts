@@ -201,7 +201,7 @@ describe("sim run", () => {
 describe("progress", () => {
     it("logs every 10 % when not on a terminal", () => {
         const out = capture(false)
-        const p = createProgress(1000, "sim", out.writer, () => 0)
+        const p = createProgress(1000, "sim", out.writer, { now: () => 0 })
         for (let i = 0; i <= 1000; i += 50) p.update(i)
         p.finish()
         const lines = out.text().trimEnd().split("\n")
@@ -223,7 +223,7 @@ describe("progress", () => {
     it("redraws a bar on a terminal, throttled", () => {
         const out = capture(true)
         let now = 0
-        const p = createProgress(100, "sim", out.writer, () => now)
+        const p = createProgress(100, "sim", out.writer, { now: () => now })
         p.update(10)
         p.update(20)
         now = 200
