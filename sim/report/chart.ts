@@ -18,6 +18,14 @@ const MARGIN = { left: 60, right: 170, top: 40, bottom: 45 }
 const MAX_POINTS = 2000
 const TIER_COLORS = ["#d8ecd2", "#fbe3b8", "#f7c9b0", "#efb0c4", "#d9b8ef", "#b8cdef", "#b8efe6", "#e0e0e0"]
 const NICE_STEPS = [1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440]
+/** an upper bound of the width of a character at font-size 11 sans-serif (average ~6 px) */
+const LABEL_CHAR_PX = 6.5
+const LABEL_ROW_PX = 13
+/** rows of grace labels under the top of the plot; a label that fits none is left out, its line stays */
+const LABEL_ROWS = 3
+/** between a mark and its label, and between two labels of a row */
+const LABEL_GAP_PX = 3
+const GRACE_LABEL = "grace ends"
 
 interface Point {
     t: number
@@ -79,6 +87,48 @@ function idleSpans(outputs: Output[], endMs: number, graceMs: number): { idle: S
         idle.push({ fromMs: s.t, toMs })
     })
     return { idle, graceAtMs }
+}
+
+export interface PlacedLabel {
+    /** where the text is anchored */
+    x: number
+    anchor: "start" | "end"
+    /** 0 is the top row */
+    row: number
+    /** the span the text covers */
+    fromPx: number
+    toPx: number
+}
+
+/**
+ * Labels of `widthPx` for marks at `xs` inside [leftPx, rightPx]: each starts just
+ * after its mark (ends just before it near the right edge), in the first of `rows`
+ * rows where it keeps LABEL_GAP_PX from every label there. Marks are taken left to
+ * right; a label that fits no row is null. Placed labels never overlap.
+ */
+export function layoutLabels(
+    xs: readonly number[],
+    widthPx: number,
+    leftPx: number,
+    rightPx: number,
+    rows = LABEL_ROWS
+): (PlacedLabel | null)[] {
+    const taken: { fromPx: number; toPx: number }[][] = Array.from({ length: rows }, () => [])
+    const placed: (PlacedLabel | null)[] = xs.map(() => null)
+    const order = xs.map((_, i) => i).sort((a, b) => xs[a] - xs[b])
+    for (const i of order) {
+        const atEnd = xs[i] + LABEL_GAP_PX + widthPx > rightPx
+        const x = atEnd ? xs[i] - LABEL_GAP_PX : xs[i] + LABEL_GAP_PX
+        const [fromPx, toPx] = atEnd ? [x - widthPx, x] : [x, x + widthPx]
+        if (fromPx < leftPx || toPx > rightPx) continue
+        const row = taken.findIndex((spans) =>
+            spans.every((s) => toPx + LABEL_GAP_PX <= s.fromPx || fromPx >= s.toPx + LABEL_GAP_PX)
+        )
+        if (row < 0) continue
+        taken[row].push({ fromPx, toPx })
+        placed[i] = { x, anchor: atEnd ? "end" : "start", row, fromPx, toPx }
+    }
+    return placed
 }
 
 export function renderChart(
@@ -156,11 +206,18 @@ export function renderChart(
     parts.push(`</g>`)
 
     parts.push(`<g id="grace" font-size="11">`)
-    for (const g of graceAtMs.filter((g) => g <= t1))
+    const graceXs = graceAtMs.filter((g) => g <= t1).map(x)
+    const graceLabels = layoutLabels(graceXs, GRACE_LABEL.length * LABEL_CHAR_PX, MARGIN.left, MARGIN.left + plotW)
+    graceXs.forEach((gx, i) => {
         parts.push(
-            `<line class="grace" x1="${f(x(g))}" x2="${f(x(g))}" y1="${f(MARGIN.top)}" y2="${f(MARGIN.top + plotH)}" stroke="#6a3d9a" stroke-width="1.5"/>`,
-            `<text class="grace-label" x="${f(x(g) + 3)}" y="${f(MARGIN.top + 12)}" fill="#6a3d9a">grace ends</text>`
+            `<line class="grace" x1="${f(gx)}" x2="${f(gx)}" y1="${f(MARGIN.top)}" y2="${f(MARGIN.top + plotH)}" stroke="#6a3d9a" stroke-width="1.5"/>`
         )
+        const label = graceLabels[i]
+        if (label)
+            parts.push(
+                `<text class="grace-label" x="${f(label.x)}" y="${f(MARGIN.top + 12 + label.row * LABEL_ROW_PX)}" text-anchor="${label.anchor}" fill="#6a3d9a">${GRACE_LABEL}</text>`
+            )
+    })
     parts.push(`</g>`)
 
     // power: one polyline per run of valid readings

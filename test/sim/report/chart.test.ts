@@ -1,6 +1,7 @@
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { replayTrace } from "../../../src/core/trace/replay"
-import { renderChart } from "../../../sim/report/chart"
+import { layoutLabels, renderChart, type PlacedLabel } from "../../../sim/report/chart"
 import { scenarioToTraces } from "../../../sim/scenario/scenario"
 import { loadShipped } from "../helpers"
 
@@ -79,5 +80,74 @@ describe("renderChart", () => {
         const points = [...svg.matchAll(/points="([^"]*)"/g)].reduce((n, m) => n + m[1].split(" ").length, 0)
         expect(points).toBeLessThanOrEqual(2000)
         expect(count(svg, "idle")).toBe(20)
+    })
+})
+
+/** Two placed labels of one row overlap, or touch closer than the gap. */
+function clash(a: PlacedLabel, b: PlacedLabel, gapPx: number): boolean {
+    return a.row === b.row && a.fromPx < b.toPx + gapPx && b.fromPx < a.toPx + gapPx
+}
+
+describe("layoutLabels", () => {
+    const band = fc.record({
+        leftPx: fc.integer({ min: 0, max: 200 }),
+        spanPx: fc.integer({ min: 50, max: 1000 }),
+        widthPx: fc.integer({ min: 10, max: 80 }),
+        rows: fc.integer({ min: 1, max: 4 }),
+    })
+
+    it("never overlaps two labels, keeps them in the band and next to their mark", () => {
+        fc.assert(
+            fc.property(
+                band,
+                fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 40 }),
+                ({ leftPx, spanPx, widthPx, rows }, at) => {
+                    const xs = at.map((u) => leftPx + u * spanPx)
+                    const placed = layoutLabels(xs, widthPx, leftPx, leftPx + spanPx, rows)
+                    expect(placed).toHaveLength(xs.length)
+                    const shown = placed.filter((p): p is PlacedLabel => p !== null)
+                    for (const [i, p] of placed.entries()) {
+                        if (!p) continue
+                        expect(p.row).toBeGreaterThanOrEqual(0)
+                        expect(p.row).toBeLessThan(rows)
+                        expect(p.toPx - p.fromPx).toBeCloseTo(widthPx, 6)
+                        expect(p.fromPx).toBeGreaterThanOrEqual(leftPx)
+                        expect(p.toPx).toBeLessThanOrEqual(leftPx + spanPx)
+                        // the label starts just right of its mark, or ends just left of it
+                        expect(Math.abs(p.anchor === "start" ? p.fromPx - xs[i] : xs[i] - p.toPx)).toBeCloseTo(3, 6)
+                    }
+                    for (let i = 0; i < shown.length; i++)
+                        for (let j = i + 1; j < shown.length; j++) expect(clash(shown[i], shown[j], 3)).toBe(false)
+                    // the leftmost mark always gets its label when one fits the band
+                    if (xs.length && widthPx + 3 <= spanPx / 2)
+                        expect(placed[xs.indexOf(Math.min(...xs))]).not.toBeNull()
+                }
+            )
+        )
+    })
+
+    it("stacks labels of close marks, then leaves out what fits no row", () => {
+        const placed = layoutLabels([100, 110, 120, 130], 60, 0, 960, 3)
+        expect(placed.map((p) => p?.row ?? null)).toEqual([0, 1, 2, null])
+        // near the right edge a label ends at its mark
+        expect(layoutLabels([950], 60, 0, 960)[0]).toMatchObject({ anchor: "end", toPx: 947 })
+    })
+
+    it("draws no two grace labels over each other on a busy day", () => {
+        const svg = chartOf("busy-day.json")
+        checkWellFormed(svg)
+        const labels = [
+            ...svg.matchAll(/<text class="grace-label" x="([\d.]+)" y="([\d.]+)" text-anchor="(start|end)"/g),
+        ].map(([, x, y, anchor]) => {
+            const from = anchor === "start" ? Number(x) : Number(x) - 65
+            return { from, to: from + 65, y: Number(y) }
+        })
+        expect(labels.length).toBeGreaterThan(1)
+        expect(labels.length).toBeLessThanOrEqual(count(svg, "grace"))
+        for (let i = 0; i < labels.length; i++)
+            for (let j = i + 1; j < labels.length; j++) {
+                const [a, b] = [labels[i], labels[j]]
+                expect(a.y === b.y && a.from < b.to && b.from < a.to).toBe(false)
+            }
     })
 })
