@@ -1,30 +1,30 @@
-// The stall controller firmware: wiring only. Decisions live in core/controller.ts.
+// The stall controller firmware: wiring only. Decisions live in core/stall/.
 import * as ds from "@devicescript/core"
 import { readSetting } from "@devicescript/settings"
-import { bootDetail, resume } from "./core/stall/boot"
-import { RESEND_MS, StallController } from "./core/stall/controller"
-import { StallIdentity } from "./core/stall/messages"
-import { PilotDebouncer } from "./core/stall/pilot-line"
-import { SETTING_KEYS, settingsFrom } from "./core/stall/settings"
-import { presetTariff } from "./core/billing/tariff"
+import { presetTariff } from "./core/billing/index"
+import {
+    bootDetail,
+    coalesced,
+    FIRMWARE_VERSION,
+    flush,
+    OUTBOX_RECORDS,
+    PILOT_READ_MS,
+    RESEND_MS,
+    resume,
+    Sampler,
+    SETTINGS,
+    settingsFrom,
+    StallController,
+    stallIdentity,
+} from "./core/stall/index"
 import { StallSensors } from "./hw/sensors"
 import { Link } from "./net/link"
-import { FlashStore, OUTBOX_SLOTS } from "./store/flash"
-
-const FW = "0.1.0"
-const PILOT_READ_MS = 100
-/** sensors get this long to bind at boot before their absence is a fault */
-const BIND_GRACE_MS = 5000
+import { FlashStore } from "./store/flash"
 
 const raw: any = {}
-for (const key of SETTING_KEYS) raw[key] = await readSetting(key)
+for (const s of SETTINGS) raw[s.key] = await readSetting(s.key)
 const { settings, problems } = settingsFrom(raw)
-const id: StallIdentity = {
-    stallId: settings.stallId,
-    prefix: settings.topicPrefix,
-    connector: settings.connector,
-    fw: FW,
-}
+const id = stallIdentity(settings, FIRMWARE_VERSION)
 
 const store = new FlashStore()
 const boot = await store.nextBoot()
@@ -32,14 +32,11 @@ const r = resume(settings.core, presetTariff(settings.tariffId), await store.loa
 const outboxErrors: string[] = []
 const outbox = await store.loadOutbox(outboxErrors)
 const now = () => r.baseT + ds.millis()
-const acct = r.acct
-const lineage = r.lineage
-
-const ctl = new StallController(id, acct, lineage, outbox, {
+const ctl = new StallController(id, r.acct, r.lineage, outbox, {
     telemetryMs: settings.telemetryMs,
     resendMs: RESEND_MS,
     tap: settings.tap,
-    maxOutbox: OUTBOX_SLOTS,
+    maxOutbox: OUTBOX_RECORDS,
 })
 ctl.boot(now(), bootDetail(boot, r.restored, outbox.length), r.restored)
 for (const p of problems) ctl.event("config_invalid", p, now())
@@ -47,41 +44,11 @@ for (const n of r.refused) ctl.event("checkpoint_invalid", n, now())
 for (const e of outboxErrors) ctl.event("storage_error", e, now())
 
 const link = new Link(settings, id)
-
-/** Runs `work` one at a time; a call while it runs makes it run once more after. */
-function coalesced(work: () => Promise<void>): () => Promise<void> {
-    let running = false
-    let again = false
-    return async () => {
-        again = true
-        if (running) return
-        running = true
-        while (again) {
-            again = false
-            await work()
-        }
-        running = false
-    }
-}
-
-/** Flash first (a record is in the outbox before its first publish), then the wire. */
-const flush = coalesced(async () => {
-    if (ctl.outboxDue) {
-        ctl.outboxDue = false
-        if (!(await store.saveOutbox(ctl.outbox))) ctl.event("storage_error", "outbox not written", now())
-    }
-    if (ctl.checkpointDue) {
-        const cp = ctl.takeCheckpoint()
-        if (await store.saveCheckpoint(cp.items, lineage)) ctl.checkpointSaved(cp, now())
-        else ctl.event("storage_error", "checkpoint not written", now())
-    }
-    for (const p of ctl.take()) await link.publish(p)
-})
-
+const flushNow = coalesced(async () => await flush(ctl, store, link, now))
 link.onUp = async () => {
     console.log("link up")
     ctl.connected(now())
-    await flush()
+    await flushNow()
 }
 link.onDown = (why) => {
     console.log("link down: " + why)
@@ -90,46 +57,23 @@ link.onDown = (why) => {
 }
 link.onMessage = (topic, payload, bytes) => {
     ctl.message(topic, payload, now(), bytes)
-    setTimeout(async () => await flush(), 0)
+    setTimeout(async () => await flushNow(), 0)
 }
 
-const sensors = new StallSensors()
-const pilot = new PilotDebouncer()
-
-/** One sample into the core: on the meter period and on every pilot change. */
-const sampleOnce = coalesced(async () => {
-    if (!sensors.identified()) {
-        const why = await sensors.identify()
-        if (why && ds.millis() >= BIND_GRACE_MS) {
-            ctl.setRolesFault(true, why, now())
-            ctl.sample(now(), "F", null, null)
-        }
-        if (why) return
-        ctl.setRolesFault(false, "", now())
-    }
-    // the pilot is unknown until debounced: an initial A is not an unplug
-    if (!pilot.settled) return
-    const m = sensors.readMeter()
-    ctl.sample(now(), pilot.state, m[0], m[1])
+const sampler = new Sampler(ctl, new StallSensors(), now, ds.millis)
+const sampleNow = coalesced(async () => {
+    await sampler.sample()
+    await flushNow()
 })
-
-async function sample(): Promise<void> {
-    await sampleOnce()
-    await flush()
-}
-
 setInterval(async () => {
-    if (!sensors.identified()) return
-    const before = pilot.state
-    if (pilot.read(sensors.readPilotVolts()) !== before) await sample()
+    if (sampler.readPilot()) await sampleNow()
 }, PILOT_READ_MS)
-
 setInterval(async () => {
-    await sample()
+    await sampleNow()
     ctl.tick(now())
-    await flush()
+    await flushNow()
 }, settings.sampleMs)
 
-await flush()
-await link.start(settings.topicPrefix)
-console.log("stall " + id.stallId + " boot " + boot + " fw " + FW)
+await flushNow()
+await link.start()
+console.log("stall " + id.stallId + " boot " + boot + " fw " + id.fw)

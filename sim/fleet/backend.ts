@@ -4,8 +4,16 @@
 // this process, so a latency is two performance.now() readings on one clock.
 
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt"
-import type { Publish } from "../../src/core/stall/controller"
-import { kindOfTopic, validateMessage } from "../mqtt/schemas"
+import {
+    clockTopic,
+    commandTopic,
+    everyStall,
+    parseTopic,
+    type Publish,
+    type StallTopic,
+    type TopicKind,
+} from "../../src/core/stall/index"
+import { validateMessage } from "../mqtt/schemas"
 
 /** What the stalls sent, for the backend to check what it got against. */
 export class FleetLedger {
@@ -18,14 +26,15 @@ export class FleetLedger {
     messages = 0
     bytes = 0
 
-    published(p: Publish): void {
+    /** `kind`: what the topic carries (src/core/stall/topics.ts). */
+    published(p: Publish, kind: TopicKind | undefined): void {
         const at = performance.now()
         this.messages++
         this.bytes += Buffer.byteLength(p.payload)
-        if (p.topic.endsWith("/session")) {
+        if (kind === "session") {
             const id = (JSON.parse(p.payload) as { sessionId: string }).sessionId
             if (!this.recordSentAt.has(id)) this.recordSentAt.set(id, at)
-        } else if (p.topic.endsWith("/status")) this.statusSentAt.set(p.payload, at)
+        } else if (kind === "status") this.statusSentAt.set(p.payload, at)
     }
 }
 
@@ -37,7 +46,7 @@ export interface KindCount {
 /** Records are all checked; other kinds one message in this many (the first included). */
 const VALIDATE_EVERY = 10
 const CONNECT_TIMEOUT_MS = 10_000
-const SUBSCRIPTIONS = ["session", "status", "event", "telemetry"]
+const SUBSCRIPTIONS: StallTopic[] = ["session", "status", "event", "telemetry"]
 
 export class FleetBackend {
     readonly byKind = new Map<string, KindCount>()
@@ -75,7 +84,7 @@ export class FleetBackend {
         )
         const backend = new FleetBackend(client, prefix, ledger)
         await client.subscribeAsync(
-            SUBSCRIPTIONS.map((k) => `${prefix}/+/${k}`),
+            SUBSCRIPTIONS.map((k) => everyStall(prefix, k)),
             { qos: 1 }
         )
         return backend
@@ -88,7 +97,7 @@ export class FleetBackend {
 
     /** The site clock, retained so every stall gets it when it (re)subscribes. */
     clock(epochMs: number): void {
-        this.client.publish(`${this.prefix}/clock`, JSON.stringify({ epochMs: Math.round(epochMs) }), {
+        this.client.publish(clockTopic(this.prefix), JSON.stringify({ epochMs: Math.round(epochMs) }), {
             qos: 1,
             retain: true,
         })
@@ -101,15 +110,16 @@ export class FleetBackend {
     async stop(): Promise<void> {
         this.stopping = true
         // leave no retained clock behind on an external broker
-        await this.client.publishAsync(`${this.prefix}/clock`, "", { qos: 1, retain: true }).catch(() => undefined)
+        await this.client.publishAsync(clockTopic(this.prefix), "", { qos: 1, retain: true }).catch(() => undefined)
         await this.client.endAsync()
     }
 
     private onMessage(topic: string, buf: Buffer, packet: IPublishPacket): void {
         const at = performance.now()
         this.received++
-        const stallId = topic.split("/")[1] ?? ""
-        const kind = kindOfTopic(topic, this.prefix, stallId) ?? "other"
+        const parsed = parseTopic(topic, this.prefix)
+        const stallId = parsed?.stallId ?? ""
+        const kind = parsed?.kind ?? "other"
         let c = this.byKind.get(kind)
         if (!c) this.byKind.set(kind, (c = { count: 0, bytes: 0 }))
         c.count++
@@ -148,7 +158,7 @@ export class FleetBackend {
             const sentAt = this.ledger.recordSentAt.get(id)
             if (sentAt !== undefined) this.recordLatencyMs.push(at - sentAt)
         }
-        this.command(`${this.prefix}/${stallId}/cmd/ack`, JSON.stringify({ sessionId: id }))
+        this.command(commandTopic(this.prefix, stallId, "ack"), JSON.stringify({ sessionId: id }))
     }
 
     private check(kind: string, text: string): void {

@@ -3,16 +3,29 @@
 // DeviceScript link. Kept small: a thousand of these share one Node thread.
 
 import mqtt, { type MqttClient } from "mqtt"
-import { StallAccounting } from "../../src/core/billing/accounting"
-import { configFrom, type StallConfig } from "../../src/core/billing/config"
-import { OUTBOX_RECORDS, RESEND_MS, StallController, type OutboxEntry } from "../../src/core/stall/controller"
-import { defaultSettings } from "../../src/core/stall/settings"
-import { offlineMessage, stallRoot, type StallIdentity } from "../../src/core/stall/messages"
+import { configFrom, StallAccounting, type StallConfig } from "../../src/core/billing/index"
+import {
+    clockTopic,
+    commandFilter,
+    commandTopic,
+    defaultSettings,
+    FIRMWARE_VERSION,
+    offlineMessage,
+    OUTBOX_RECORDS,
+    parseTopic,
+    rebooted,
+    RESEND_MS,
+    StallController,
+    stallTopic,
+    type CommandName,
+    type OutboxEntry,
+    type StallIdentity,
+} from "../../src/core/stall/index"
 import type { FleetLedger } from "./backend"
 import { StallTimeline } from "./timeline"
 import type { Row, Scenario, TraceHeader } from "../scenario/scenario"
 
-const FW = "0.1.0-fleet"
+const FW = FIRMWARE_VERSION + "-fleet"
 const TELEMETRY_MS = defaultSettings().telemetryMs
 const KEEPALIVE_S = 15
 /** the accounts start with the first boot: sessionId = {stallId}-1-{seq} */
@@ -51,7 +64,6 @@ export class FleetStall {
     private client: MqttClient | undefined
     private readonly timeline: StallTimeline
     private readonly config: StallConfig
-    private readonly root: string
     private boots = 1
     /** the scenario's commands before the stall first subscribed (its warm-up); null after */
     private held: [topic: string, payload: string][] | null = []
@@ -60,7 +72,6 @@ export class FleetStall {
 
     constructor(private readonly opts: FleetStallOptions) {
         this.id = { stallId: opts.stallId, prefix: opts.prefix, connector: "NACS", fw: FW }
-        this.root = stallRoot(this.id)
         this.config = configFrom(opts.header.config)
         this.timeline = new StallTimeline(opts.scenario, opts.seed)
         this.ctl = this.controller(new StallAccounting(this.config, opts.header.tariff), [])
@@ -73,6 +84,10 @@ export class FleetStall {
 
     get pendingRecords(): number {
         return this.ctl.outbox.length
+    }
+
+    private get prefix(): string {
+        return this.id.prefix
     }
 
     /** Runs the warm-up, offline: records it closes wait in the outbox for the connection. */
@@ -88,13 +103,22 @@ export class FleetStall {
             keepalive: KEEPALIVE_S,
             reconnectPeriod: this.opts.reconnectPeriodMs,
             connectTimeout: CONNECT_TIMEOUT_MS,
-            will: { topic: this.root + "/status", payload: Buffer.from(offlineMessage(this.id)), qos: 1, retain: true },
+            will: {
+                topic: stallTopic(this.prefix, this.id.stallId, "status"),
+                payload: Buffer.from(offlineMessage(this.id)),
+                qos: 1,
+                retain: true,
+            },
         })
         this.client = client
         client.on("connect", () => {
             // mqtt.js subscribes again by itself on later connections
             if (!this.connectedOnce)
-                client.subscribe([this.root + "/cmd/#", this.id.prefix + "/clock"], { qos: 1 }, () => this.release())
+                client.subscribe(
+                    [commandFilter(this.prefix, this.id.stallId), clockTopic(this.prefix)],
+                    { qos: 1 },
+                    () => this.release()
+                )
             this.connectedOnce = true
             this.ctl.connected(this.now)
             this.flush()
@@ -162,8 +186,8 @@ export class FleetStall {
     }
 
     /** Sent by the backend through the broker; held until the stall listens, or it would be lost. */
-    private command(name: string, payload: string): void {
-        const topic = this.root + "/cmd/" + name
+    private command(name: CommandName, payload: string): void {
+        const topic = commandTopic(this.prefix, this.id.stallId, name)
         if (this.held) this.held.push([topic, payload])
         else this.opts.command(topic, payload)
     }
@@ -181,9 +205,7 @@ export class FleetStall {
      */
     private reboot(t: number): void {
         this.flush() // what the stall said before the cut had gone out
-        const acct = new StallAccounting(this.config)
-        acct.restore(this.ctl.acct.checkpoint())
-        acct.reboot()
+        const acct = rebooted(this.ctl.acct, this.config)
         const outbox = this.ctl.outbox
         this.boots++
         this.ctl = this.controller(acct, outbox)
@@ -194,19 +216,18 @@ export class FleetStall {
         }
     }
 
-    /** The shell's job after every step: note new records, then send what the controller said. */
+    /**
+     * The shell's job after every step: what the controller says is due. Flash is
+     * not modelled (a reboot resumes the accounts as they are, as replay does):
+     * the outbox only feeds the ledger, and every write "succeeds".
+     */
     private flush(): void {
-        const ctl = this.ctl
-        if (ctl.outboxDue) {
-            ctl.outboxDue = false
-            for (const e of ctl.outbox) this.opts.ledger.closed.add(e.sessionId)
-        }
-        // flash is not modelled: a reboot restores the accounts as they are (as Replay does)
-        ctl.checkpointDue = false
-        const out = ctl.take()
+        const d = this.ctl.due()
+        if (d.outbox) for (const e of d.outbox) this.opts.ledger.closed.add(e.sessionId)
+        this.ctl.saved(d, true, true, this.now)
         if (!this.client) return
-        for (const p of out) {
-            this.opts.ledger.published(p)
+        for (const p of d.publish) {
+            this.opts.ledger.published(p, parseTopic(p.topic, this.prefix)?.kind)
             this.client.publish(p.topic, p.payload, { qos: p.qos as 0 | 1, retain: p.retain })
         }
     }

@@ -66,8 +66,7 @@ export class LiveChecker {
 
     /** Feed every message the collector received, in order. */
     add(m: Received): void {
-        const root = this.prefix + "/" + this.stallId + "/"
-        const kind = m.topic === root + ECHO ? ECHO : kindOfTopic(m.topic, this.prefix, this.stallId)
+        const kind = kindOfTopic(m.topic, this.prefix, this.stallId)
         if (!kind) return // another stall's traffic
         const bytes = Buffer.byteLength(m.payload)
         this.report.messages++

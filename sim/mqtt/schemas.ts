@@ -3,6 +3,7 @@
 
 import { readFileSync, readdirSync } from "node:fs"
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv"
+import { topicKind } from "../../src/core/stall/index"
 
 export const SCHEMA_DIR = new URL("../../docs/schemas/", import.meta.url)
 /** every schema's $id is this + its file name, so relative $refs resolve beside it */
@@ -23,19 +24,6 @@ export const MESSAGE_KINDS = [
     "clock",
 ] as const
 export type MessageKind = (typeof MESSAGE_KINDS)[number]
-
-/** Topics under `{prefix}/{stallId}/`; `clock` lives under `{prefix}/` alone. */
-const STALL_TOPICS: MessageKind[] = [
-    "status",
-    "telemetry",
-    "session",
-    "event",
-    "tap",
-    "echo",
-    "cmd/authorize",
-    "cmd/tariff",
-    "cmd/ack",
-]
 
 function schemaFile(kind: MessageKind): string {
     if (kind === "tap") return "tap-row.schema.json"
@@ -69,17 +57,9 @@ export function toKind(name: string): MessageKind | null {
     return (MESSAGE_KINDS as readonly string[]).includes(n) ? (n as MessageKind) : null
 }
 
-/**
- * The kind of message a topic carries for this stall, or null when the topic is not
- * one of this stall's (another stall, `stalls/S10` for S1, a deeper level…). Exact
- * match on purpose: the DeviceScript client matches by prefix.
- */
+/** The kind of message a topic carries for this stall (exact match; src/core/stall/topics.ts), null when not one of its. */
 export function kindOfTopic(topic: string, prefix: string, stallId: string): MessageKind | null {
-    if (topic === prefix + "/clock") return "clock"
-    const root = prefix + "/" + stallId + "/"
-    if (!topic.startsWith(root)) return null
-    const rest = topic.slice(root.length)
-    return STALL_TOPICS.find((k) => k === rest) ?? null
+    return topicKind(topic, prefix, stallId)
 }
 
 /** One line per problem, e.g. `/cost/totalMinor must be integer`. */

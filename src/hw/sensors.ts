@@ -1,4 +1,5 @@
 import * as ds from "@devicescript/core"
+import { SensorPort } from "../core/stall/index"
 
 /**
  * The stall's Jacdac sensors: the DC bus voltage and current (the power meter)
@@ -41,7 +42,7 @@ const streamA = new Stream(voltA.reading)
 const streamB = new Stream(voltB.reading)
 const streamI = new Stream(current.reading)
 
-export class StallSensors {
+export class StallSensors implements SensorPort {
     private bus: Stream | null = null
     private pilot: Stream | null = null
 

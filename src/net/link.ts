@@ -1,9 +1,16 @@
 import * as ds from "@devicescript/core"
 import { MQTTClient, MQTTState } from "@devicescript/net"
 import "./client-fixes"
-import { Publish } from "../core/stall/controller"
-import { offlineMessage, StallIdentity, stallRoot } from "../core/stall/messages"
-import { StallSettings } from "../core/stall/settings"
+import {
+    clockTopic,
+    commandFilter,
+    offlineMessage,
+    Publish,
+    StallIdentity,
+    StallSettings,
+    stallTopic,
+    StallWire,
+} from "../core/stall/index"
 
 /**
  * The MQTT link. The DeviceScript client needs help to be trusted
@@ -19,9 +26,9 @@ export const FIRST_ECHO_MS = 200
 /** no echo back for this long = the broker is gone or frozen */
 export const ECHO_DEADLINE_MS = 6000
 
-export class Link {
+export class Link implements StallWire {
     readonly client: MQTTClient
-    private root: string
+    private id: StallIdentity
     private echoTopic: string
     private lastEcho = 0
     private resetting = false
@@ -36,8 +43,8 @@ export class Link {
     onDown: (why: string) => void = null
 
     constructor(s: StallSettings, id: StallIdentity) {
-        this.root = stallRoot(id)
-        this.echoTopic = this.root + "/echo"
+        this.id = id
+        this.echoTopic = stallTopic(id.prefix, id.stallId, "echo")
         this.client = new MQTTClient({
             host: s.mqttHost,
             port: s.mqttPort,
@@ -49,7 +56,12 @@ export class Link {
             pingInterval: WATCHDOG_MS,
             keepAlive: 15,
             timeout: WATCHDOG_MS,
-            will: { topic: this.root + "/status", message: offlineMessage(id), qos: 1, retain: true },
+            will: {
+                topic: stallTopic(id.prefix, id.stallId, "status"),
+                message: offlineMessage(id),
+                qos: 1,
+                retain: true,
+            },
         })
     }
 
@@ -65,8 +77,9 @@ export class Link {
      * busy for 2 s, so the stall is "up" (status published, commands expected) only
      * once its own echo came back: then its subscriptions are live.
      */
-    async start(prefix: string): Promise<void> {
+    async start(): Promise<void> {
         const self = this
+        const id = this.id
         this.client.onconnect.subscribe(async () => {
             self.lastEcho = ds.millis()
             // the client sends the subscriptions right after this; then prove them
@@ -92,9 +105,9 @@ export class Link {
             } else if (self.onMessage) self.onMessage(topic, msg.content.toString(), msg.content.length)
         }
         await this.guard(async () => {
-            await self.client.subscribe(self.root + "/cmd/#", deliver, 1)
-            await self.client.subscribe(prefix + "/clock", deliver, 1)
-            await self.client.subscribe(self.root + "/status", deliver, 1)
+            await self.client.subscribe(commandFilter(id.prefix, id.stallId), deliver, 1)
+            await self.client.subscribe(clockTopic(id.prefix), deliver, 1)
+            await self.client.subscribe(stallTopic(id.prefix, id.stallId, "status"), deliver, 1)
             await self.client.subscribe(self.echoTopic, deliver, 0)
         })
         await this.guard(async () => await self.client.start())

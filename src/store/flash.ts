@@ -1,7 +1,13 @@
 import { readSetting, writeSetting } from "@devicescript/settings"
-import { CheckpointItem, checkpointParts, joinParts } from "../core/codec/checkpoint"
-import { OUTBOX_RECORDS, OutboxEntry } from "../core/stall/controller"
-import { decodeRecord, encodeRecord } from "../core/stall/record-codec"
+import { CheckpointItem, checkpointParts, joinParts } from "../core/codec/index"
+import {
+    decodeRecord,
+    encodeRecord,
+    OUTBOX_RECORDS,
+    OutboxEntry,
+    StallStore,
+    StoredCheckpoint,
+} from "../core/stall/index"
 
 /**
  * The stall's flash, in DeviceScript settings. Platform limits (DEVICESCRIPT.md):
@@ -48,12 +54,7 @@ function slotKey(slot: number): string {
     return slot === 0 ? "cpA" : "cpB"
 }
 
-export interface StoredCheckpoint {
-    items: CheckpointItem[]
-    lineage: number
-}
-
-export class FlashStore {
+export class FlashStore implements StallStore {
     /** the checkpoint pointer as last written */
     private pointer = [1, 0, 0, 0]
     /** sessionId per outbox slot, "" when free */

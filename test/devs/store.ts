@@ -59,6 +59,9 @@ describe("flash store", () => {
         expect(errors.length).toBe(0)
         expect(back.length).toBe(2)
         expect(JSON.stringify(back[0].record)).toBe(JSON.stringify(m1))
+        // two records, two slots: a slot mix-up shows here
+        expect(JSON.stringify(back[1].record)).toBe(JSON.stringify(m2))
+        expect(JSON.stringify(m1) === JSON.stringify(m2)).toBe(false)
         expect(await s.saveOutbox([{ sessionId: "S1-1-2", record: m2 }])).toBe(true)
         const after = await new FlashStore().loadOutbox(errors)
         expect(after.length).toBe(1)

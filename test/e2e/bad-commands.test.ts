@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "vitest"
 import type { Live } from "../../sim/live/index"
+import { commandFilter } from "../../src/core/stall/index"
 import { BAD_COMMANDS, topicOf } from "../helpers/bad-commands"
-import { drive, json, ROOT, sleep, startStall, waitStatus, ready } from "./stall"
+import { drive, json, PREFIX, STALL, topic, sleep, startStall, waitStatus, ready } from "./stall"
 
 // Over a hundred malformed commands, and commands on other stalls' topics: each of
 // the stall's own is rejected with an event, nothing changes, the stall keeps running.
@@ -33,7 +34,9 @@ test("every malformed command is rejected with an event and changes nothing", as
             .reduce((n, e) => n + Number(/^(\d+) events dropped/.exec(e.detail)![1]), 0)
     const rejected = () => ({ length: events().filter((e) => e.kind === "command_rejected").length + dropped() })
     // foreign topics under the stall's own cmd/ subscription are rejected too; others never arrive
-    const underOwnCmd = foreign.filter((b) => topicOf(b, "stalls", "S1").startsWith(ROOT + "/cmd/")).length
+    const underOwnCmd = foreign.filter((b) =>
+        topicOf(b, PREFIX, STALL).startsWith(commandFilter(PREFIX, STALL).replace("#", ""))
+    ).length
     const expected = mine.length + underOwnCmd
     await c
         .waitFor(() => rejected().length >= expected, 90_000, `${expected} command_rejected events`, since)
@@ -52,7 +55,7 @@ test("every malformed command is rejected with an event and changes nothing", as
         [{ pilot: "C", volts: 400, amps: 200 }, 3000],
         [{ pilot: "A", volts: 0, amps: 0 }, 0],
     ])
-    const rec = (await c.waitFor((m) => m.topic === ROOT + "/session", 15_000, "a session after the flood", since))
+    const rec = (await c.waitFor((m) => m.topic === topic("session"), 15_000, "a session after the flood", since))
         .json as any
     expect(rec).toMatchObject({ tariffId: "DE-2017", account: null, sessionSeq: 1 })
 })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest"
 import type { Live } from "../../sim/live/index"
 import { Collector } from "../../sim/live/collector"
-import { check, drive, json, ROOT, sleep, startStall, waitStatus, ready } from "./stall"
+import { check, drive, json, topic, sleep, startStall, waitStatus, ready } from "./stall"
 
 // The broker freezes (SIGSTOP) for 30 s while a session goes on: the stall notices,
 // reconnects when it thaws, and nothing is lost.
@@ -31,7 +31,7 @@ test("a frozen broker is detected, and after it thaws nothing is lost", async ()
     const thawedAt = Date.now()
     const since = c.count
     live.broker!.thaw()
-    const rec = await c.waitFor((m) => m.topic === ROOT + "/session", 30_000, "the record after the thaw", since)
+    const rec = await c.waitFor((m) => m.topic === topic("session"), 30_000, "the record after the thaw", since)
     console.log(
         `e2e: frozen broker detected in ${detectedMs} ms (${why[1]}); record ${rec.atMs - thawedAt} ms after the thaw`
     )
@@ -44,7 +44,7 @@ test("a frozen broker is detected, and after it thaws nothing is lost", async ()
 
     // a late will for the frozen connection must not leave the stall "offline"
     await sleep(3000)
-    const fresh = await Collector.start(live.brokerAddress.url, { topics: ROOT + "/status" })
+    const fresh = await Collector.start(live.brokerAddress.url, { topics: topic("status") })
     const retained = await fresh.waitFor((m) => m.retain, 10_000, "retained status")
     await fresh.close()
     expect(retained.json).toMatchObject({ state: "available" })

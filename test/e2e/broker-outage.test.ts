@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest"
 import type { Live } from "../../sim/live/index"
 import { Collector } from "../../sim/live/collector"
-import { check, cmd, drive, ROOT, sleep, startStall, waitStatus, ready } from "./stall"
+import { check, cmd, drive, topic, sleep, startStall, waitStatus, ready } from "./stall"
 
 // The broker dies before the session ends and is back 20 s after it ended: the
 // record made while it was down arrives after the reconnect (the consumer keeps one
@@ -30,7 +30,7 @@ test("a record made while the broker was down is delivered after it returns", as
     const backAt = Date.now()
     await live.broker!.restart()
     const rec = await c.waitFor(
-        (m) => m.topic === ROOT + "/session",
+        (m) => m.topic === topic("session"),
         30_000,
         "the record after the broker returned",
         since
@@ -41,7 +41,7 @@ test("a record made while the broker was down is delivered after it returns", as
     expect(r.chargingMs).toBeGreaterThan(4000)
 
     // the consumer deduplicates by sessionId: every copy is the same record
-    const copies = c.messages("/session").map((m) => m.payload)
+    const copies = c.received.filter((m) => m.topic === topic("session")).map((m) => m.payload)
     expect(new Set(copies).size).toBe(1)
     const report = check(c.received)
     expect(report.schemaErrors).toEqual([])
@@ -52,7 +52,7 @@ test("a record made while the broker was down is delivered after it returns", as
     await sleep(1000)
 
     // the retained status is current again (mosquitto lost it: no persistence)
-    const fresh = await Collector.start(live.brokerAddress.url, { topics: ROOT + "/status" })
+    const fresh = await Collector.start(live.brokerAddress.url, { topics: topic("status") })
     const retained = await fresh.waitFor((m) => m.retain, 10_000, "retained status")
     await fresh.close()
     expect(retained.json).toMatchObject({ state: "available" })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "vitest"
 import type { Live } from "../../sim/live/index"
-import { check, cmd, drive, json, ROOT, sleep, startStall, TIMELAPSE_TARIFF, waitStatus, ready } from "./stall"
+import { check, cmd, drive, json, topic, sleep, startStall, TIMELAPSE_TARIFF, waitStatus, ready } from "./stall"
 
 // The VM is killed mid-charge and restarted: the session resumes from flash, the
 // record shows the outage, and the outage is not billed.
@@ -31,7 +31,7 @@ test("a power cut mid-charge: resumed from flash, outage reported, not billed", 
         [{ pilot: "B", volts: 400, amps: 0 }, 2000],
         [{ pilot: "A", volts: 0, amps: 0 }, 0],
     ])
-    const rec = (await c.waitFor((m) => m.topic === ROOT + "/session", 15_000, "the record", since)).json as any
+    const rec = (await c.waitFor((m) => m.topic === topic("session"), 15_000, "the record", since)).json as any
 
     // the session went on: same session id, charging again right after the boot
     expect(json(c.received.slice(since), "status")[0]).toMatchObject({ state: "charging", sessionId: rec.sessionId })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "vitest"
 import type { Live } from "../../sim/live/index"
-import { check, drive, json, METER_FAULT_MS, ready, ROOT, sleep, startStall, waitStatus } from "./stall"
+import { check, drive, json, METER_FAULT_MS, ready, topic, sleep, startStall, waitStatus } from "./stall"
 
 // The sensors as the firmware finds them: the two voltage servers bound the other way
 // round, a meter that stops answering, and two servers it cannot tell apart.
@@ -19,8 +19,7 @@ test("swapped bindings are told apart by measurementName", async () => {
         [{ pilot: "C", volts: 400, amps: 250 }, 4000],
         [{ pilot: "A", volts: 0, amps: 0 }, 0],
     ])
-    const rec = (await live.collector.waitFor((m) => m.topic === ROOT + "/session", 15_000, "record", since))
-        .json as any
+    const rec = (await live.collector.waitFor((m) => m.topic === topic("session"), 15_000, "record", since)).json as any
     // 100 kW for about 4 s: the bus voltage, not the 6 V pilot, was used
     expect(rec.energyWh).toBeGreaterThan(80)
     expect(rec.tierMinutes[1]).toBeGreaterThan(0)
@@ -39,8 +38,7 @@ test("a meter that stops answering gives invalid readings, then a meter fault", 
     expect(json(live.collector.received.slice(since), "event").map((e) => e.kind)).toContain("fault")
     live.sensors.fail(false)
     live.sensors.set({ pilot: "A", volts: 0, amps: 0 })
-    const rec = (await live.collector.waitFor((m) => m.topic === ROOT + "/session", 15_000, "record", since))
-        .json as any
+    const rec = (await live.collector.waitFor((m) => m.topic === topic("session"), 15_000, "record", since)).json as any
     expect(rec.faults.meterInvalidSamples).toBeGreaterThan(0)
     expect(rec.faults.faultCount).toBe(1)
     await waitStatus(live, "available", 10_000, since)

@@ -1,7 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import type { Live } from "../../sim/live/index"
 import { Collector } from "../../sim/live/collector"
-import { check, cmd, drive, json, ROOT, SESSION, sleep, startStall, TIMELAPSE_TARIFF, waitStatus, ready } from "./stall"
+import {
+    check,
+    cmd,
+    drive,
+    json,
+    topic,
+    SESSION,
+    sleep,
+    startStall,
+    TIMELAPSE_TARIFF,
+    waitStatus,
+    ready,
+} from "./stall"
 
 // A whole session on the real firmware: plug, authorize, charge across the tier
 // threshold, finish, idle past the grace, unplug. The record that arrives over
@@ -28,7 +40,7 @@ describe("a whole session, end to end", () => {
         const drove = drive(live, SESSION)
         const statusLatencyMs = (await preparing).atMs - pluggedAt
         await drove
-        const rec = (await c.waitFor((m) => m.topic === ROOT + "/session", 15_000, "session record", since)).json as any
+        const rec = (await c.waitFor((m) => m.topic === topic("session"), 15_000, "session record", since)).json as any
         await cmd(live, "ack", { sessionId: rec.sessionId })
         await waitStatus(live, "available", 10_000, since)
 
@@ -46,7 +58,7 @@ describe("a whole session, end to end", () => {
         expect(states).toEqual(["preparing", "charging", "finished", "available"])
 
         // a fresh subscriber gets the retained status
-        const late = await Collector.start(live.brokerAddress.url, { topics: ROOT + "/status" })
+        const late = await Collector.start(live.brokerAddress.url, { topics: topic("status") })
         const retained = await late.waitFor((m) => m.retain, 5000, "retained status")
         await late.close()
         expect(retained.json).toMatchObject({ state: "available", connector: "NACS" })
@@ -58,7 +70,7 @@ describe("a whole session, end to end", () => {
         const beforeKill = c.count
         await live.vm.kill()
         const will = await c.waitFor(
-            (m) => m.topic === ROOT + "/status" && m.retain !== undefined && (m.json as any)?.state === "offline",
+            (m) => m.topic === topic("status") && m.retain !== undefined && (m.json as any)?.state === "offline",
             10_000,
             "the will",
             beforeKill

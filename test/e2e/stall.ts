@@ -2,13 +2,23 @@
 // DeviceScript VM, jacdac-ts sensors, a real broker, everything recorded.
 import { configFrom } from "../../src/core/billing/config"
 import { presetTariff } from "../../src/core/billing/tariff"
+import {
+    commandTopic,
+    defaultSettings,
+    settingValues,
+    stallRoot,
+    stallTopic,
+    type CommandName,
+    type StallTopic,
+} from "../../src/core/stall/index"
 import { LiveChecker } from "../../sim/live/checker"
 import type { Received } from "../../sim/live/collector"
 import { startLive, type Live } from "../../sim/live/index"
 import type { SensorsOptions, SensorValues } from "../../sim/live/sensors"
 
 export const STALL = "S1"
-export const ROOT = "stalls/" + STALL
+export const PREFIX = defaultSettings().topicPrefix
+export const ROOT = stallRoot(PREFIX, STALL)
 export const FINISH_MS = 3000
 export const METER_FAULT_MS = 3000
 
@@ -32,22 +42,23 @@ export async function startStall(broker: "mosquitto" | "aedes" = "mosquitto", se
     return startLive({
         broker,
         sensors,
-        settings: (b) => ({
-            STALL_ID: STALL,
-            MQTT_PORT: b.port,
-            TAP: true,
-            SAMPLE_MS: 500,
-            TELEMETRY_MS: 2000,
-            FINISH_MS,
-            METER_FLT_MS: METER_FAULT_MS,
-        }),
+        settings: (b) =>
+            settingValues({
+                ...defaultSettings(),
+                stallId: STALL,
+                mqttPort: b.port,
+                tap: true,
+                sampleMs: 500,
+                telemetryMs: 2000,
+                core: { ...defaultSettings().core, finishAfterMs: FINISH_MS, meterFaultAfterMs: METER_FAULT_MS },
+            }),
         onVmLine: process.env.E2E_VERBOSE ? (l) => console.log("VM:", l) : undefined,
     })
 }
 
 /** Everything the firmware said, checked against the schemas and a replay of its tap. */
 export function check(received: Received[]) {
-    const checker = new LiveChecker("stalls", STALL, {
+    const checker = new LiveChecker(PREFIX, STALL, {
         tariff: presetTariff("DE-2017")!,
         config: configFrom({ finishAfterMs: FINISH_MS, meterFaultAfterMs: METER_FAULT_MS }),
     })
@@ -55,12 +66,18 @@ export function check(received: Received[]) {
     return checker.report
 }
 
-export function json(received: Received[], suffix: string): any[] {
-    return received.filter((m) => m.topic === ROOT + "/" + suffix).map((m) => m.json)
+/** The topic of one kind of this stall's messages. */
+export const topic = (kind: StallTopic) => stallTopic(PREFIX, STALL, kind)
+
+export function json(received: Received[], kind: StallTopic): any[] {
+    return received.filter((m) => m.topic === topic(kind)).map((m) => m.json)
 }
 
-export async function cmd(live: Live, name: string, body: unknown): Promise<void> {
-    await live.collector.publish(`${ROOT}/cmd/${name}`, typeof body === "string" ? body : JSON.stringify(body))
+export async function cmd(live: Live, name: CommandName, body: unknown): Promise<void> {
+    await live.collector.publish(
+        commandTopic(PREFIX, STALL, name),
+        typeof body === "string" ? body : JSON.stringify(body)
+    )
 }
 
 /** Holds each sensor state for its time: the stall samples on its own clock. */
@@ -75,7 +92,7 @@ export async function drive(live: Live, steps: [SensorValues, number][]): Promis
 export async function ready(live: Live): Promise<void> {
     await waitStatus(live, "available", 30_000)
     await live.collector.waitFor(
-        (m) => m.topic === ROOT + "/event" && (m.json as any)?.kind === "boot",
+        (m) => m.topic === topic("event") && (m.json as any)?.kind === "boot",
         10_000,
         "boot event"
     )
@@ -83,7 +100,7 @@ export async function ready(live: Live): Promise<void> {
 
 export function waitStatus(live: Live, state: string, timeoutMs: number, since = 0): Promise<Received> {
     return live.collector.waitFor(
-        (m) => m.topic === ROOT + "/status" && (m.json as any)?.state === state,
+        (m) => m.topic === topic("status") && (m.json as any)?.state === state,
         timeoutMs,
         `status ${state}`,
         since

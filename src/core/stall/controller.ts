@@ -7,17 +7,18 @@ import {
     SessionMessage,
     sessionMessage,
     StallIdentity,
-    stallRoot,
     statusMessage,
     telemetryMessage,
 } from "./messages"
+import { StallTopic, stallTopic, topicKind } from "./topics"
 
 /**
  * The stall controller's decisions, pure: samples, MQTT messages, ticks and
- * connection changes go in (with the time), publishes and "persist now" flags
- * come out. The firmware (src/main.ts) and the fleet simulator wrap it with real
- * I/O, so what the stall says and when is tested in Node, and runs unchanged on
- * the device.
+ * connection changes go in (with the time); what is due comes out as one value
+ * (`due()`: the outbox and checkpoint to write, then what to publish), and the
+ * shell says what it saved (`saved()`). The firmware (src/main.ts, through
+ * flush.ts) and the fleet simulator wrap it with real I/O, so what the stall
+ * says and when is tested in Node, and runs unchanged on the device.
  */
 export interface ControllerConfig {
     telemetryMs: number
@@ -49,6 +50,15 @@ export interface OutboxEntry {
     record: SessionMessage
 }
 
+/** Everything the shell must do now, in this order: flash first, then the wire. */
+export interface Due {
+    /** the whole outbox, to write because it changed; null when unchanged */
+    outbox: OutboxEntry[] | null
+    /** the checkpoint to write; null when none is due */
+    checkpoint: TakenCheckpoint | null
+    publish: Publish[]
+}
+
 /** The stall's defaults, shared by the firmware and the fleet simulator. */
 export const RESEND_MS = 30000
 /** records kept in flash until acknowledged (settings values: see store/flash.ts) */
@@ -66,15 +76,17 @@ const MAX_QUEUED_TAP = 32
 
 export class StallController {
     readonly id: StallIdentity
-    readonly root: string
     acct: StallAccounting
     /** boot number of the accounts' first boot: sessionId = stallId-lineage-seq */
     readonly lineage: number
+    /** read only outside: unacknowledged records, oldest first */
     outbox: OutboxEntry[]
-    /** set when flash must be written; the shell clears them after writing */
+    /** read only outside: flash writes are due (handed out by due()) */
     checkpointDue = false
     outboxDue = false
     online = false
+    /** samples the accounting refused since boot */
+    rejectedSamples = 0
 
     private cfg: ControllerConfig
     private out: Publish[] = []
@@ -99,7 +111,6 @@ export class StallController {
         cfg: ControllerConfig
     ) {
         this.id = id
-        this.root = stallRoot(id)
         this.acct = acct
         this.lineage = lineage
         this.outbox = outbox
@@ -118,6 +129,28 @@ export class StallController {
             o.push(this.eventPublish("events_dropped", detail, this.acct.lastT()))
         }
         return o
+    }
+
+    /** What is due now; hand it back to saved() once the flash writes are done. */
+    due(): Due {
+        const outbox = this.outboxDue ? this.outbox.slice(0) : null
+        this.outboxDue = false
+        const checkpoint = this.checkpointDue ? this.takeCheckpoint() : null
+        return { outbox, checkpoint, publish: this.take() }
+    }
+
+    /** The shell wrote (or failed to write) what `d` asked for. */
+    saved(d: Due, outboxWritten: boolean, checkpointWritten: boolean, t: number): void {
+        if (d.outbox && !outboxWritten) this.event("storage_error", "outbox not written", t)
+        if (d.checkpoint) {
+            if (checkpointWritten) this.checkpointSaved(d.checkpoint, t)
+            else this.event("storage_error", "checkpoint not written", t)
+        }
+    }
+
+    /** Something is waiting to be published or written. */
+    hasDue(): boolean {
+        return this.out.length > 0 || this.outboxDue || this.checkpointDue
     }
 
     sessionId(): string | null {
@@ -148,7 +181,11 @@ export class StallController {
     /** One sample: integer mV and mA from the meter, null when a read failed. */
     sample(t: number, pilot: string, mV: number | null, mA: number | null): string | null {
         const err = this.acct.sample(t, pilot, mV === null ? NaN : mV / 1000, mA === null ? NaN : mA / 1000)
-        if (err) return err
+        if (err !== null) {
+            // counted, and the first reason told: a stall that refuses its meter must say so
+            if (this.rejectedSamples++ === 0) this.event("sample_rejected", err, t)
+            return err
+        }
         this.tapRow([t, pilot, mV, mA])
         if (this.acct.hasOutput()) this.outputs(this.acct.take(), t)
         this.noteRevision()
@@ -177,34 +214,35 @@ export class StallController {
 
     /** An MQTT message on a subscribed topic; matched exactly. `bytes`: its size on the wire. */
     message(topic: string, payload: string, t: number, bytes = payload.length): void {
-        const cmd = this.root + "/cmd/"
-        if (topic === this.root + "/status") {
+        const kind = topicKind(topic, this.id.prefix, this.id.stallId)
+        if (kind === "status") {
             // our own retained status: a will published late (e.g. after a broker
             // freeze, for the old connection) must not leave a live stall "offline"
             if (this.online && payload.indexOf('"offline"') >= 0) this.publishStatus(t)
             return
         }
-        if (topic === this.id.prefix + "/clock") {
+        if (kind === "clock") {
             const c = parseClock(payload, bytes)
             if (c.error !== null) this.reject(c.error, t)
             else this.epochOffset = c.value - t
-        } else if (topic === cmd + "authorize") {
+        } else if (kind === "cmd/authorize") {
             const a = parseAuthorize(payload, bytes)
             if (a.error !== null) return this.reject(a.error, t)
             this.acct.authorize(a.value.account, a.value.freeWh)
             this.tapRow({ event: "authorize", account: a.value.account, freeWh: a.value.freeWh, t })
             const s = this.sessionId()
             this.event("authorized", a.value.account + (s ? " for " + s : " for the next session"), t)
-        } else if (topic === cmd + "tariff") {
+        } else if (kind === "cmd/tariff") {
             const p = parseTariff(payload, bytes)
             if (p.error !== null) return this.reject(p.error, t)
             this.acct.setTariff(p.value)
             this.tapRow({ event: "tariff", tariff: p.value, t })
             this.event("tariff_changed", p.value.id + " for sessions from now on", t)
-        } else if (topic === cmd + "ack") {
+        } else if (kind === "cmd/ack") {
             const a = parseAck(payload, bytes)
             if (a.error !== null) return this.reject(a.error, t)
-            const kept = this.outbox.filter((e) => e.sessionId !== a.value)
+            const id = a.value
+            const kept = this.outbox.filter((e) => e.sessionId !== id)
             if (kept.length !== this.outbox.length) {
                 this.outbox = kept
                 this.outboxDue = true
@@ -249,12 +287,12 @@ export class StallController {
 
     private eventPublish(kind: EventKind, detail: string, t: number): Publish {
         const payload = JSON.stringify(eventMessage(this.id, kind, detail, t, this.wallAt(t)))
-        return { topic: this.root + "/event", payload, qos: 1, retain: false }
+        return { topic: this.topic("event"), payload, qos: 1, retain: false }
     }
 
     /** Sent now, or held (bounded) until the broker is back. */
-    private queueable(suffix: string, payload: string, qos: number, queue: Publish[], max: number): void {
-        const p: Publish = { topic: this.root + "/" + suffix, payload, qos, retain: false }
+    private queueable(kind: StallTopic, payload: string, qos: number, queue: Publish[], max: number): void {
+        const p: Publish = { topic: this.topic(kind), payload, qos, retain: false }
         if (this.online) this.out.push(p)
         else {
             if (queue.length >= max) queue.shift()
@@ -331,7 +369,14 @@ export class StallController {
 
     private telemetry(t: number): void {
         this.lastTelemetryT = t
-        const m = telemetryMessage(this.id, this.acct.snapshot(), this.sessionId(), t, this.wallAt(t))
+        const m = telemetryMessage(
+            this.id,
+            this.acct.snapshot(),
+            this.sessionId(),
+            t,
+            this.wallAt(t),
+            this.rejectedSamples
+        )
         this.publish("telemetry", JSON.stringify(m), 0, false)
     }
 
@@ -343,7 +388,11 @@ export class StallController {
     }
 
     /** Only while connected: status and records are sent again on connect. */
-    private publish(suffix: string, payload: string, qos: number, retain: boolean): void {
-        if (this.online) this.out.push({ topic: this.root + "/" + suffix, payload, qos, retain })
+    private publish(kind: StallTopic, payload: string, qos: number, retain: boolean): void {
+        if (this.online) this.out.push({ topic: this.topic(kind), payload, qos, retain })
+    }
+
+    private topic(kind: StallTopic): string {
+        return stallTopic(this.id.prefix, this.id.stallId, kind)
     }
 }

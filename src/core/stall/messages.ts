@@ -7,16 +7,15 @@ import { SessionRecord } from "../billing/session"
  */
 export const MESSAGE_VERSION = 1
 
+/** The firmware release, in every status and record. */
+export const FIRMWARE_VERSION = "0.1.0"
+
 export interface StallIdentity {
     stallId: string
     /** topic prefix, default "stalls" */
     prefix: string
     connector: string
     fw: string
-}
-
-export function stallRoot(id: StallIdentity): string {
-    return id.prefix + "/" + id.stallId
 }
 
 export interface StatusMessage {
@@ -76,6 +75,8 @@ export interface TelemetryMessage {
     idleBilledMinutes: number
     costMinor: number
     currency: string | null
+    /** samples the core refused since boot */
+    rejectedSamples: number
 }
 
 export function telemetryMessage(
@@ -83,7 +84,8 @@ export function telemetryMessage(
     snap: AccountingSnapshot,
     sessionId: string | null,
     t: number,
-    at: number | null
+    at: number | null,
+    rejectedSamples = 0
 ): TelemetryMessage {
     const s = snap.session
     return {
@@ -102,6 +104,7 @@ export function telemetryMessage(
         idleBilledMinutes: s ? s.idleBilledMinutes : 0,
         costMinor: s ? s.cost.totalMinor : 0,
         currency: s ? s.currency : null,
+        rejectedSamples,
     }
 }
 
@@ -114,6 +117,7 @@ export interface SessionMessage extends SessionRecord {
     unpluggedAt: number | null
 }
 
+/** The record as published: a new object, `rec` is left as it is. */
 export function sessionMessage(
     id: StallIdentity,
     rec: SessionRecord,
@@ -121,13 +125,14 @@ export function sessionMessage(
     pluggedAt: number | null,
     unpluggedAt: number | null
 ): SessionMessage {
-    const m = rec as SessionMessage
+    const m: any = {}
+    for (const k in rec) m[k] = (rec as any)[k]
     m.stallId = id.stallId
     m.sessionId = sessionId
     m.fw = id.fw
     m.pluggedAt = pluggedAt
     m.unpluggedAt = unpluggedAt
-    return m
+    return m as SessionMessage
 }
 
 export type EventKind =
@@ -143,6 +148,7 @@ export type EventKind =
     | "events_dropped"
     | "roles_ambiguous"
     | "link_reset"
+    | "sample_rejected"
 
 export interface EventMessage {
     v: number

@@ -1,11 +1,13 @@
-import { StallConfig, defaultConfig } from "../billing/config"
-import { isFiniteNumber, isInteger } from "../num"
+import { defaultConfig, StallConfig } from "../billing/config"
 import { PRESET_IDS } from "../billing/tariff"
+import { isFiniteNumber, isInteger } from "../num"
+import { StallIdentity } from "./messages"
 
 /**
  * The stall's settings (DeviceScript settings: .env.defaults, .env.local, or
- * written at deploy). An invalid value falls back to its default and is
- * reported, so a typo never leaves the stall without a configuration.
+ * written at deploy), all in one table: key, where it lands, how it is checked,
+ * its default. An invalid value falls back to its default and is reported, so a
+ * typo never leaves the stall without a configuration.
  */
 export interface StallSettings {
     stallId: string
@@ -23,55 +25,77 @@ export interface StallSettings {
     core: StallConfig
 }
 
-/** Keys (at most 13 characters: a platform limit) in the order they are read. */
-export const SETTING_KEYS = [
-    "STALL_ID",
-    "MQTT_HOST",
-    "MQTT_PORT",
-    "MQTT_PROTO",
-    "MQTT_USER",
-    "MQTT_PASSWORD",
-    "TOPIC_PREFIX",
-    "CONNECTOR",
-    "TARIFF",
-    "SAMPLE_MS",
-    "TELEMETRY_MS",
-    "TAP",
-    "MIN_KW",
-    "FINISH_MS",
-    "MAX_GAP_MS",
-    "MAX_KW",
-    "METER_FLT_MS",
-]
+/** text: a string of at most `max` characters; level: a topic level (A–Z a–z 0–9 _ -, 1 to 32). */
+export type SettingKind = "text" | "level" | "int" | "number" | "bool" | "choice"
+
+export interface SettingSpec {
+    /** at most 13 characters: a platform limit */
+    key: string
+    /** the field of StallSettings, or of StallSettings.core when `core` */
+    field: string
+    core: boolean
+    kind: SettingKind
+    min: number
+    max: number
+    choices: string[]
+    default: any
+    /** from .env.local only, never committed */
+    secret: boolean
+}
 
 export const CONNECTORS = ["NACS", "CCS1", "CCS2"]
 
-export function defaultSettings(): StallSettings {
-    return {
-        stallId: "stall-1",
-        mqttHost: "127.0.0.1",
-        mqttPort: 1883,
-        mqttProto: "tcp",
-        mqttUser: "",
-        mqttPassword: "",
-        topicPrefix: "stalls",
-        connector: "NACS",
-        tariffId: "DE-2017",
-        sampleMs: 1000,
-        telemetryMs: 10000,
-        tap: false,
-        core: defaultConfig(),
-    }
+function spec(
+    key: string,
+    field: string,
+    kind: SettingKind,
+    dflt: any,
+    min = 0,
+    max = 0,
+    choices: string[] = []
+): SettingSpec {
+    return { key, field, core: false, kind, min, max, choices, default: dflt, secret: false }
 }
 
-function oneOf(x: unknown, list: string[]): boolean {
-    for (let i = 0; i < list.length; i++) if (x === list[i]) return true
-    return false
+const CORE_DEFAULTS: any = defaultConfig()
+
+/** A SEMANTICS config value: its default is the billing core's. */
+function coreSpec(key: string, field: string, kind: SettingKind, min: number, max: number): SettingSpec {
+    const s = spec(key, field, kind, CORE_DEFAULTS[field], min, max)
+    s.core = true
+    return s
 }
 
-/** A topic level: 1-32 of A-Z a-z 0-9 _ - (no wildcards, no slashes). */
-function topicLevel(x: unknown): boolean {
-    if (typeof x !== "string" || x.length < 1 || x.length > 32) return false
+function secret(s: SettingSpec): SettingSpec {
+    s.secret = true
+    return s
+}
+
+/** Every setting, in the order they are read. */
+export const SETTINGS: SettingSpec[] = [
+    spec("STALL_ID", "stallId", "level", "stall-1"),
+    spec("MQTT_HOST", "mqttHost", "text", "127.0.0.1", 0, 253),
+    spec("MQTT_PORT", "mqttPort", "int", 1883, 1, 65535),
+    spec("MQTT_PROTO", "mqttProto", "choice", "tcp", 0, 0, ["tcp", "tls"]),
+    secret(spec("MQTT_USER", "mqttUser", "text", "", 0, 64)),
+    secret(spec("MQTT_PASSWORD", "mqttPassword", "text", "", 0, 128)),
+    spec("TOPIC_PREFIX", "topicPrefix", "level", "stalls"),
+    spec("CONNECTOR", "connector", "choice", "NACS", 0, 0, CONNECTORS),
+    spec("TARIFF", "tariffId", "choice", "DE-2017", 0, 0, PRESET_IDS),
+    spec("SAMPLE_MS", "sampleMs", "int", 1000, 100, 10000),
+    spec("TELEMETRY_MS", "telemetryMs", "int", 10000, 1000, 3600000),
+    spec("TAP", "tap", "bool", false),
+    coreSpec("MIN_KW", "minChargingKw", "number", 0.1, 50),
+    coreSpec("FINISH_MS", "finishAfterMs", "int", 0, 3600000),
+    coreSpec("MAX_GAP_MS", "maxGapMs", "int", 1000, 600000),
+    coreSpec("MAX_KW", "maxKw", "number", 1, 2000),
+    coreSpec("METER_FLT_MS", "meterFaultAfterMs", "int", 0, 3600000),
+]
+
+export const SETTING_KEYS = SETTINGS.map((s) => s.key)
+
+function isLevel(x: string): boolean {
+    if (x.length < 1 || x.length > 32) return false
     for (let i = 0; i < x.length; i++) {
         const c = x.charCodeAt(i)
         const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45
@@ -80,12 +104,26 @@ function topicLevel(x: unknown): boolean {
     return true
 }
 
-function intIn(x: unknown, min: number, max: number): boolean {
-    return isInteger(x) && x >= min && x <= max
+/** Whether `x` is a valid value for the setting. */
+export function validSetting(s: SettingSpec, x: unknown): boolean {
+    if (s.kind === "bool") return x === true || x === false
+    if (s.kind === "int") return isInteger(x) && x >= s.min && x <= s.max
+    if (s.kind === "number") return isFiniteNumber(x) && x >= s.min && x <= s.max
+    if (typeof x !== "string") return false
+    if (s.kind === "level") return isLevel(x)
+    if (s.kind === "text") return x.length <= s.max
+    for (let i = 0; i < s.choices.length; i++) if (x === s.choices[i]) return true
+    return false
 }
 
-function numIn(x: unknown, min: number, max: number): boolean {
-    return isFiniteNumber(x) && x >= min && x <= max
+function target(settings: StallSettings, s: SettingSpec): any {
+    return s.core ? settings.core : settings
+}
+
+export function defaultSettings(): StallSettings {
+    const out: any = { core: {} }
+    for (let i = 0; i < SETTINGS.length; i++) target(out, SETTINGS[i])[SETTINGS[i].field] = SETTINGS[i].default
+    return out as StallSettings
 }
 
 /**
@@ -93,90 +131,25 @@ function numIn(x: unknown, min: number, max: number): boolean {
  * default). Returns the settings and one line per rejected value.
  */
 export function settingsFrom(raw: any): { settings: StallSettings; problems: string[] } {
-    const s = defaultSettings()
+    const settings = defaultSettings()
     const problems: string[] = []
-    const take = (key: string, ok: (x: unknown) => boolean, set: (x: any) => void) => {
-        const x = raw[key]
-        if (x === undefined || x === null || x === "") return
-        if (ok(x)) set(x)
-        else problems.push(key + " invalid, using default")
+    for (let i = 0; i < SETTINGS.length; i++) {
+        const s = SETTINGS[i]
+        const x = raw[s.key]
+        if (x === undefined || x === null || x === "") continue
+        if (validSetting(s, x)) target(settings, s)[s.field] = x
+        else problems.push(s.key + " invalid, using default")
     }
-    take("STALL_ID", topicLevel, (x) => (s.stallId = x))
-    take(
-        "MQTT_HOST",
-        (x) => typeof x === "string" && x.length <= 253,
-        (x) => (s.mqttHost = x)
-    )
-    take(
-        "MQTT_PORT",
-        (x) => intIn(x, 1, 65535),
-        (x) => (s.mqttPort = x)
-    )
-    take(
-        "MQTT_PROTO",
-        (x) => oneOf(x, ["tcp", "tls"]),
-        (x) => (s.mqttProto = x)
-    )
-    take(
-        "MQTT_USER",
-        (x) => typeof x === "string" && x.length <= 64,
-        (x) => (s.mqttUser = x)
-    )
-    take(
-        "MQTT_PASSWORD",
-        (x) => typeof x === "string" && x.length <= 128,
-        (x) => (s.mqttPassword = x)
-    )
-    take("TOPIC_PREFIX", topicLevel, (x) => (s.topicPrefix = x))
-    take(
-        "CONNECTOR",
-        (x) => oneOf(x, CONNECTORS),
-        (x) => (s.connector = x)
-    )
-    take(
-        "TARIFF",
-        (x) => oneOf(x, PRESET_IDS),
-        (x) => (s.tariffId = x)
-    )
-    take(
-        "SAMPLE_MS",
-        (x) => intIn(x, 100, 10000),
-        (x) => (s.sampleMs = x)
-    )
-    take(
-        "TELEMETRY_MS",
-        (x) => intIn(x, 1000, 3600000),
-        (x) => (s.telemetryMs = x)
-    )
-    take(
-        "TAP",
-        (x) => x === true || x === false,
-        (x) => (s.tap = x)
-    )
-    take(
-        "MIN_KW",
-        (x) => numIn(x, 0.1, 50),
-        (x) => (s.core.minChargingKw = x)
-    )
-    take(
-        "FINISH_MS",
-        (x) => intIn(x, 0, 3600000),
-        (x) => (s.core.finishAfterMs = x)
-    )
-    take(
-        "MAX_GAP_MS",
-        (x) => intIn(x, 1000, 600000),
-        (x) => (s.core.maxGapMs = x)
-    )
-    take(
-        "MAX_KW",
-        (x) => numIn(x, 1, 2000),
-        (x) => (s.core.maxKw = x)
-    )
-    take(
-        "METER_FLT_MS",
-        (x) => intIn(x, 0, 3600000),
-        (x) => (s.core.meterFaultAfterMs = x)
-    )
-    return { settings: s, problems }
+    return { settings, problems }
+}
+
+/** The inverse of settingsFrom: the raw key/value pairs that give `settings`. */
+export function settingValues(settings: StallSettings): any {
+    const raw: any = {}
+    for (let i = 0; i < SETTINGS.length; i++) raw[SETTINGS[i].key] = target(settings, SETTINGS[i])[SETTINGS[i].field]
+    return raw
+}
+
+export function stallIdentity(s: StallSettings, fw: string): StallIdentity {
+    return { stallId: s.stallId, prefix: s.topicPrefix, connector: s.connector, fw }
 }

@@ -1,5 +1,9 @@
 import { describe, expect, test } from "vitest"
-import { defaultSettings, SETTING_KEYS, settingsFrom } from "../../../src/core/stall/settings"
+import fc from "fast-check"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { defaultConfig } from "../../../src/core/billing/config"
+import { defaultSettings, SETTING_KEYS, SETTINGS, settingsFrom, settingValues } from "../../../src/core/stall/settings"
 
 describe("settings", () => {
     test("keys fit the platform's 13-character limit", () => {
@@ -60,5 +64,69 @@ describe("settings", () => {
         const { settings, problems } = settingsFrom({ [key]: value })
         expect(settings).toEqual(defaultSettings())
         expect(problems).toEqual([key + " invalid, using default"])
+    })
+})
+
+describe("one settings table", () => {
+    /** .env.defaults as DeviceScript reads it: KEY=VALUE, values JSON when they parse, else text */
+    function envDefaults(): Record<string, unknown> {
+        const text = readFileSync(join(import.meta.dirname, "..", "..", "..", ".env.defaults"), "utf8")
+        const out: Record<string, unknown> = {}
+        for (const line of text.split("\n").filter((l) => l.trim())) {
+            const eq = line.indexOf("=")
+            const v = line.slice(eq + 1)
+            try {
+                out[line.slice(0, eq)] = JSON.parse(v)
+            } catch {
+                out[line.slice(0, eq)] = v
+            }
+        }
+        return out
+    }
+
+    test(".env.defaults lists every setting but the secrets, each with the table's default", () => {
+        const env = envDefaults()
+        const expected = Object.fromEntries(SETTINGS.filter((s) => !s.secret).map((s) => [s.key, s.default]))
+        expect(env).toEqual(expected)
+        expect(settingsFrom(env)).toEqual({ settings: defaultSettings(), problems: [] })
+    })
+
+    test("the SEMANTICS config defaults are the billing core's", () => {
+        expect(defaultSettings().core).toEqual(defaultConfig())
+    })
+
+    test("settingValues is the inverse of settingsFrom for any valid settings", () => {
+        const valid = fc.record(
+            Object.fromEntries(
+                SETTINGS.map((s) => [
+                    s.key,
+                    s.kind === "bool"
+                        ? fc.boolean()
+                        : s.kind === "int"
+                          ? fc.integer({ min: s.min, max: s.max })
+                          : s.kind === "number"
+                            ? fc.double({ min: s.min, max: s.max, noNaN: true })
+                            : s.kind === "choice"
+                              ? fc.constantFrom(...s.choices)
+                              : s.kind === "level"
+                                ? fc.stringMatching(/^[A-Za-z0-9_-]{1,32}$/)
+                                : fc.string({ minLength: 1, maxLength: s.max }),
+                ])
+            )
+        )
+        fc.assert(
+            fc.property(valid, (raw) => {
+                const { settings, problems } = settingsFrom(raw)
+                expect(problems).toEqual([])
+                expect(settingValues(settings)).toEqual(raw)
+                expect(settingsFrom(settingValues(settings)).settings).toEqual(settings)
+            })
+        )
+    })
+
+    test("every key is unique and every field lands in StallSettings", () => {
+        expect(new Set(SETTING_KEYS).size).toBe(SETTINGS.length)
+        const d = defaultSettings() as any
+        for (const s of SETTINGS) expect((s.core ? d.core : d)[s.field], s.key).toBe(s.default)
     })
 })

@@ -1,0 +1,12 @@
+// The stall protocol's public surface: what the firmware shell and the simulator wire up.
+export * from "./boot"
+export * from "./coalesce"
+export * from "./commands"
+export * from "./controller"
+export * from "./flush"
+export * from "./messages"
+export * from "./pilot-line"
+export * from "./record-codec"
+export * from "./sampler"
+export * from "./settings"
+export * from "./topics"
