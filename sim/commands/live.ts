@@ -9,13 +9,23 @@ import { PRESET_IDS, presetTariff, Tariff } from "../../src/core/billing/tariff"
 import { LiveChecker } from "../live/checker"
 import type { Received } from "../live/collector"
 import { startLive, type Live } from "../live/index"
+import { routeJacdacLog } from "../live/jacdac"
 import { playTrace } from "../live/player"
-import { numberArg, parseCommandArgs, UsageError } from "./args"
+import {
+    defineCommand,
+    InputError,
+    numberArg,
+    processIo,
+    runCommandLine,
+    UsageError,
+    type CommandIo,
+    type ParsedArgs,
+} from "./args"
+import { brokerRefusal } from "./reach-broker"
 import { loadScenario } from "./run"
 import { scenarioToTraces, type Trace } from "../scenario/scenario"
 import { formatKwh, formatMoney, formatSession } from "../report/summary"
 
-const USAGE = "usage: sim live SCENARIO.json [--broker mqtt://host:port] [--trace-out FILE] [--seed N] [--verbose]"
 const PREFIX = "stalls"
 const STALL_ID = /^[A-Za-z0-9_-]{1,32}$/
 /** after the last row: time for the last records to arrive */
@@ -29,15 +39,39 @@ interface LiveArgs {
     verbose: boolean
 }
 
-function parseLiveArgs(argv: string[]): LiveArgs {
-    const parsed = parseCommandArgs(argv, {
-        broker: { type: "string" },
-        "trace-out": { type: "string" },
-        seed: { type: "string" },
-        verbose: { type: "boolean" },
-    })
-    const { values, positionals } = parsed
-    if (positionals.length !== 1) throw new UsageError(USAGE)
+export const LIVE_COMMAND = defineCommand({
+    name: "live",
+    summary:
+        "run the real firmware (src/main.ts) in the DeviceScript VM against a broker, its sensors following a scenario in real time",
+    positionals: [
+        {
+            name: "SCENARIO.json",
+            description: "one stall's visits: one of sim/scenarios/*.json (a pair needs sim run)",
+        },
+    ],
+    options: {
+        broker: {
+            value: "mqtt://HOST:PORT",
+            description: "an MQTT broker already running, e.g. mosquitto",
+            default: "an embedded aedes on a free port",
+        },
+        "trace-out": {
+            value: "FILE.json",
+            description: "write the samples the firmware consumed as a stall-trace/1 trace (for sim replay)",
+        },
+        seed: { value: "N", description: "seed of the scenario's random variations, 0 to 4294967295", default: "1" },
+        verbose: { description: "also print the VM's console and jacdac-ts' debug log" },
+    },
+    notes: [
+        "Builds the firmware, starts a broker, the DeviceScript devtools hub (ports 8081-8083, one per machine) and the VM, then prints every message and checks each session record against a replay of the samples. Exit 0 when all agree.",
+    ],
+    examples: [
+        "npm run --silent sim -- live sim/scenarios/demo-timelapse.json",
+        "npm run --silent sim -- live sim/scenarios/idle-hog.json --broker mqtt://127.0.0.1:1883 --trace-out idle.json",
+    ],
+})
+
+function liveArgs({ values, positionals }: ParsedArgs<typeof LIVE_COMMAND>): LiveArgs {
     if (values.broker !== undefined && !/^mqtt:\/\/[^/]+$/.test(values.broker))
         throw new UsageError(`--broker must be mqtt://host:port, got "${values.broker}"`)
     return {
@@ -90,22 +124,27 @@ function describe(m: Received, root: string): string | null {
     return null
 }
 
-export async function liveCommand(argv: string[]): Promise<number> {
-    let args: LiveArgs
-    let trace: Trace
-    let stallId: string
-    try {
-        args = parseLiveArgs(argv)
+export function liveCommand(argv: string[], io: CommandIo = processIo()): Promise<number> {
+    return runCommandLine(LIVE_COMMAND, argv, io, async (parsed) => {
+        const args = liveArgs(parsed)
         const traces = scenarioToTraces(loadScenario(args.scenarioPath), { seed: args.seed })
-        if (traces.length !== 1) throw new UsageError("sim live runs one stall; this scenario has a pair (use sim run)")
-        ;({ trace, stallId } = traces[0])
-        if (!STALL_ID.test(stallId)) throw new UsageError(`stall id "${stallId}" is not a valid topic level`)
-    } catch (e) {
-        if (!(e instanceof UsageError)) throw e
-        process.stderr.write(`sim live: ${e.message}\n`)
-        return 2
-    }
-    const out = (s: string) => process.stdout.write(s + "\n")
+        if (traces.length !== 1)
+            throw new InputError(
+                `${args.scenarioPath}: sim live runs one stall; this scenario has a pair (use sim run)`
+            )
+        const { trace, stallId } = traces[0]
+        if (!STALL_ID.test(stallId)) throw new InputError(`stall id "${stallId}" is not a valid topic level`)
+        const unreachable = args.broker === "aedes" ? null : await brokerRefusal(args.broker)
+        if (unreachable) {
+            io.stderr.write(`sim live: ${unreachable}\n`)
+            return 1
+        }
+        return runLive(args, trace, stallId, io)
+    })
+}
+
+async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: CommandIo): Promise<number> {
+    const out = (s: string) => io.stdout.write(s + "\n")
     const root = `${PREFIX}/${stallId}/`
     const started = Date.now()
     const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s]`
@@ -114,10 +153,13 @@ export async function liveCommand(argv: string[]): Promise<number> {
     out(
         `sim live: ${args.scenarioPath} · stall ${stallId} · broker ${args.broker} · firmware src/main.ts in the DeviceScript VM`
     )
+    const progress = (s: string) => out(`${stamp()} start      ${s}`)
+    routeJacdacLog(args.verbose ? (l) => out(`${stamp()} jacdac     ${l}`) : null)
     let live: Live | undefined
     try {
         live = await startLive({
             broker: args.broker,
+            onStep: progress,
             settings: (b) => settingsFor(trace, stallId, b.port),
             onVmLine: args.verbose ? (l) => out(`${stamp()} vm         ${l}`) : undefined,
         })
@@ -143,6 +185,7 @@ export async function liveCommand(argv: string[]): Promise<number> {
             }
         }, 100)
         try {
+            progress("waiting for the stall to come online (up to 60 s)")
             await c.waitFor(
                 (m) => m.topic === root + "status" && (m.json as any)?.state !== "offline",
                 60_000,
@@ -207,7 +250,7 @@ export async function liveCommand(argv: string[]): Promise<number> {
         out(ok ? `OK in ${((Date.now() - started) / 1000).toFixed(1)} s` : "FAILED")
         return ok ? 0 : 1
     } catch (e) {
-        process.stderr.write(`sim live: ${(e as Error).message}\n`)
+        io.stderr.write(`sim live: ${(e as Error).message}\n`)
         return 1
     } finally {
         await live?.stop()
