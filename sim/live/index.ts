@@ -28,6 +28,8 @@ export interface LiveOptions {
     topics?: string | string[]
     /** each VM console line, e.g. to echo it */
     onVmLine?: (line: string) => void
+    /** each start-up step as it begins ("building the firmware (src/main.ts)"): a start takes seconds */
+    onStep?: (step: string) => void
 }
 
 export interface Live {
@@ -57,7 +59,14 @@ export async function startLive(options: LiveOptions): Promise<Live> {
         const steps = undo.splice(0).reverse()
         for (const step of steps) await step().catch(() => {}) // keep stopping the rest
     }
+    const onStep = options.onStep ?? (() => {})
+    const entry = options.entry ?? "src/main.ts"
     try {
+        onStep(
+            options.broker.includes("://")
+                ? `using the broker at ${options.broker}`
+                : `starting the broker (${options.broker})`
+        )
         const broker = await openBroker(options.broker)
         if (broker) undo.push(() => broker.stop())
         const brokerAddress = broker ?? addressOf(options.broker)
@@ -68,11 +77,14 @@ export async function startLive(options: LiveOptions): Promise<Live> {
         const buildDir = await mkdtemp(join(tmpdir(), "live-build-"))
         undo.push(() => rm(buildDir, { recursive: true, force: true }))
         const bytecodePath = join(buildDir, "firmware.devs")
-        await buildFirmware(options.entry ?? "src/main.ts", bytecodePath)
+        onStep(`building the firmware (${entry})`)
+        await buildFirmware(entry, bytecodePath)
 
+        onStep("starting the DeviceScript devtools hub (tcp 8082)")
         const devtools = await startDevtools()
         undo.push(() => devtools.stop())
 
+        onStep("starting the simulated sensors")
         let sensors = await Sensors.start(options.sensors)
         undo.push(() => sensors.close())
         const replaceSensors = async (next?: SensorsOptions) => {
@@ -81,10 +93,12 @@ export async function startLive(options: LiveOptions): Promise<Live> {
             return sensors
         }
 
+        onStep("starting the DeviceScript VM")
         const vm = await Vm.start({ deviceId: options.deviceId, onLine: options.onVmLine })
         undo.push(() => vm.dispose())
 
         const settings = typeof options.settings === "function" ? options.settings(brokerAddress) : options.settings
+        onStep("deploying the firmware and its settings to the VM")
         await vm.deploy(bytecodePath, settings)
         return {
             devtools,
