@@ -2,8 +2,8 @@
 // Node benchmark, generated in place (no flash data), one await per batch.
 import * as ds from "@devicescript/core"
 import { describe, test } from "@devicescript/test"
-import { StallAccounting } from "../../src/core/billing/accounting"
-import { configFrom } from "../../src/core/billing/config"
+import { StallAccounting } from "../../src/core/billing/index"
+import { configFrom } from "../../src/core/billing/index"
 
 const SAMPLES = 20000
 const BATCH = 50

@@ -1,9 +1,9 @@
 // Checks a live stall's MQTT traffic: every message against its schema, and every
 // session record against a replay of the samples the firmware consumed (its tap).
-import { outputsDiff } from "../../src/core/trace/compare"
-import { StallConfig } from "../../src/core/billing/config"
-import { replayTrace, SessionRecord } from "../../src/core/trace/replay"
-import { Tariff } from "../../src/core/billing/tariff"
+import { outputsDiff } from "../../src/core/trace/index"
+import { StallConfig } from "../../src/core/billing/index"
+import { replayTrace, SessionRecord } from "../../src/core/trace/index"
+import { Tariff } from "../../src/core/billing/index"
 import { kindOfTopic, validateText } from "../mqtt/schemas"
 import type { Received } from "./collector"
 

@@ -14,8 +14,8 @@ import {
     type Packet,
 } from "./jacdac"
 import { connectBus } from "./bus"
-import type { PilotState } from "../../src/core/billing/pilot"
-import { pilotNominalVolts } from "../../src/core/stall/pilot-line"
+import type { PilotState } from "../../src/core/billing/index"
+import { pilotNominalVolts } from "../../src/core/stall/index"
 
 export type { PilotState }
 
