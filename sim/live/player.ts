@@ -1,6 +1,7 @@
 // Serves a stall-trace/1 to a live stall in real time: sample rows become sensor
 // values, authorize/tariff rows become MQTT commands, and a reboot row (after the
 // gap in which the trace has no samples) is a power cut of the VM.
+import { setTimeout as sleep } from "node:timers/promises"
 import type { Row } from "../scenario/scenario"
 import type { Live } from "./index"
 
@@ -11,8 +12,6 @@ export interface PlayHooks {
     powerOff(): Promise<void>
     powerOn(): Promise<void>
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** True when the trace reboots before its next sample: the gap before it is the outage. */
 function rebootAhead(rows: Row[], i: number): boolean {

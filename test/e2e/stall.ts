@@ -36,8 +36,6 @@ export const TIMELAPSE_TARIFF = {
     periodMs: 5000,
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 export async function startStall(broker: "mosquitto" | "aedes" = "mosquitto", sensors?: SensorsOptions): Promise<Live> {
     return startLive({
         broker,
