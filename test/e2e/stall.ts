@@ -11,6 +11,7 @@ import {
     type CommandName,
     type StallTopic,
 } from "../../src/core/stall/index"
+import { setTimeout as sleep } from "node:timers/promises"
 import { LiveChecker } from "../../sim/live/checker"
 import type { Received } from "../../sim/live/collector"
 import { startLive, type Live } from "../../sim/live/index"
@@ -23,6 +24,8 @@ export const FINISH_MS = 3000
 export const METER_FAULT_MS = 3000
 
 /** Time-lapse prices: 5 s periods, 10 s grace, so a whole session takes under a minute. */
+export { sleep }
+
 export const TIMELAPSE_TARIFF = {
     id: "E2E-TIMELAPSE",
     currency: "EUR",
