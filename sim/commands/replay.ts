@@ -1,36 +1,44 @@
-import { replayTrace } from "../../src/core/trace/replay"
-import { readJsonFile } from "./json-file"
+import { defineCommand, InputError, processIo, runCommandLine, type CommandIo } from "./args"
+import { loadTrace, type Trace } from "../trace/load"
+import { ignoredNote, outputLines, replayInNode } from "../trace/report"
+import { replayInVm } from "../trace/vm-replay"
 
-export interface Trace {
-    format: "stall-trace/1"
-    tariff?: unknown
-    config?: unknown
-    rows: unknown[]
-}
+export const REPLAY_COMMAND = defineCommand({
+    name: "replay",
+    summary: "replay a stall-trace/1 trace through the billing core: one JSON object per line",
+    positionals: [
+        {
+            name: "TRACE.json",
+            description: "a stall-trace/1 file: test/vectors/*.json, or one written by sim run --trace-out",
+        },
+    ],
+    options: {
+        vm: {
+            description:
+                "compute inside the DeviceScript VM (devicescript run --test), in chunks of a few thousand rows; prints the same lines, at a few thousand rows a second",
+        },
+    },
+    notes: [
+        "stdout carries the replay contract only: each status change and session record as one JSON object per line. Rows the core rejects (they change nothing) and a trace tariff it refuses (the default tariff applies) are reported on stderr; the exit code stays 0.",
+    ],
+    examples: [
+        "npm run --silent sim -- replay test/vectors/02-de-idle-over-grace.json",
+        "npm run --silent sim -- replay --vm test/vectors/18-rejected-rows.json",
+    ],
+})
 
-/** Reads and checks a trace file; throws an Error with a one-line message. */
-export function loadTrace(path: string): Trace {
-    const trace = readJsonFile(path) as any
-    if (trace === null || typeof trace !== "object" || trace.format !== "stall-trace/1")
-        throw new Error(`${path}: format must be "stall-trace/1"`)
-    if (!Array.isArray(trace.rows)) throw new Error(`${path}: rows must be an array`)
-    return trace as Trace
-}
-
-/** `sim replay TRACE.json`: one JSON object per line on stdout, nothing else. */
-export function replayCommand(args: string[]): number {
-    if (args.length !== 1) {
-        process.stderr.write("usage: sim replay TRACE.json\n")
-        return 2
-    }
-    let trace: Trace
-    try {
-        trace = loadTrace(args[0])
-    } catch (e) {
-        process.stderr.write(`sim replay: ${(e as Error).message}\n`)
-        return 1
-    }
-    const lines = replayTrace(trace).map((o) => JSON.stringify(o))
-    process.stdout.write(lines.length ? lines.join("\n") + "\n" : "")
-    return 0
+/** `sim replay [--vm] TRACE.json`: one JSON object per line on stdout, nothing else. */
+export function replayCommand(argv: string[], io: CommandIo = processIo()): Promise<number> {
+    return runCommandLine(REPLAY_COMMAND, argv, io, async ({ values, positionals }) => {
+        let trace: Trace
+        try {
+            trace = loadTrace(positionals[0])
+        } catch (e) {
+            throw new InputError((e as Error).message)
+        }
+        const report = values.vm ? await replayInVm(trace) : replayInNode(trace)
+        io.stdout.write(outputLines(report))
+        io.stderr.write(ignoredNote(report, "sim replay"))
+        return 0
+    })
 }
