@@ -14,9 +14,8 @@ const COMMANDS: Record<string, Command> = {
         main: async (argv, io) => (await import("./commands/run")).runCommand(argv, io),
     },
     replay: {
-        // the replay command brings its own CommandSpec (sim/commands/args.ts) soon
-        summary: async () => "replay a stall-trace/1 trace through the billing core: one JSON object per line",
-        main: async (argv) => (await import("./commands/replay")).replayCommand(argv),
+        summary: async () => (await import("./commands/replay")).REPLAY_COMMAND.summary,
+        main: async (argv, io) => (await import("./commands/replay")).replayCommand(argv, io),
     },
     live: {
         summary: async () => (await import("./commands/live")).LIVE_COMMAND.summary,
