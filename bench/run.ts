@@ -1,6 +1,8 @@
 // npm run bench: throughput of the billing core in Node and in the DeviceScript VM,
 // and the firmware's bytecode size. Numbers are reported, never asserted.
 import { spawnSync } from "node:child_process"
+import { rmSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { StallAccounting } from "../src/core/billing/accounting"
 import { configFrom } from "../src/core/billing/config"
@@ -9,6 +11,8 @@ import { syntheticSamples } from "../test/helpers/synthetic"
 import { DEVS_BIN, ROOT, runDevsTest } from "../test/helpers/devs"
 import { startLive } from "../sim/live/index"
 import { runFleet } from "../sim/fleet/fleet"
+import { loadTrace } from "../sim/trace/load"
+import { VmReplayer } from "../sim/trace/vm-replay"
 
 const NODE_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5_000_000)
 
@@ -95,6 +99,32 @@ function stallYear(): void {
     if (!line) process.exitCode = 1
 }
 
+/** `sim replay --vm` on a busy day's trace (1 Hz): build + chunks end to end, and the VM's own replay time. */
+async function replayVm(): Promise<void> {
+    const file = join(tmpdir(), `bench-trace-${process.pid}.json`)
+    const days = process.env.BENCH_VM_DAYS ?? "1"
+    spawnSync(
+        process.execPath,
+        ["--import", "tsx", "sim/cli.ts", "run", "sim/scenarios/busy-day.json", "--days", days, "--trace-out", file],
+        { cwd: ROOT, encoding: "utf8" }
+    )
+    const trace = loadTrace(file)
+    const t0 = performance.now()
+    const vm = await VmReplayer.build()
+    try {
+        await vm.replay(trace)
+    } finally {
+        await vm.close()
+        rmSync(file, { force: true })
+    }
+    const s = (performance.now() - t0) / 1000
+    const n = trace.rows.length
+    console.log(
+        `replay --vm : ${n} rows in ${s.toFixed(1)} s = ${Math.round(n / s).toLocaleString("en")} rows/s end to end ` +
+            `(${vm.stats.chunks} chunks), ${Math.round((n * 1000) / vm.stats.replayMs).toLocaleString("en")} rows/s in the VM (test mode: GC stress on)`
+    )
+}
+
 /**
  * Heap headroom of the real firmware during a session: bench/devs/heap-probe.ts runs
  * src/main.ts in the VM (live, not test mode), the sensors charge a car, then it
@@ -139,5 +169,6 @@ nodeCore()
 await vmCore()
 bytecode()
 stallYear()
+await replayVm()
 await fleet(100)
 await heapHeadroom()

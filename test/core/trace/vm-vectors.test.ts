@@ -1,31 +1,42 @@
-import { beforeAll, describe, expect, test } from "vitest"
+import { afterAll, beforeAll, describe, expect, test } from "vitest"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { batchVectors, readVmVector, vectorNames, writeVectorModule } from "../../helpers/vm-vectors"
-import { ROOT, runDevsTest } from "../../helpers/devs"
+import { outputsDiff } from "../../../src/core/trace/compare"
+import { loadTrace } from "../../../sim/trace/load"
+import { ignoredNote, outputLines, replayInNode, type ReplayReport } from "../../../sim/trace/report"
+import { VmReplayer } from "../../../sim/trace/vm-replay"
+import { inParallel, vectorNames } from "../../helpers/vm-vectors"
+import { ROOT } from "../../helpers/devs"
 
-// Every shared vector, replayed by the same core inside the DeviceScript WASM VM
-// (test/devs/vectors.ts), compared there with SEMANTICS' rules.
+// Every shared vector, replayed by the same core inside the DeviceScript WASM VM through
+// `sim replay --vm`'s own path (sim/trace/vm-replay.ts), compared with SEMANTICS' rules
+// and with the Node replay, byte for byte.
 const VECTOR_DIR = join(ROOT, "test", "vectors")
 const names = vectorNames(VECTOR_DIR)
-const results = new Map<string, string>()
-/** each vector's VM run, to show when it did not say ok */
-const runLogs = new Map<string, string>()
+const vm = new Map<string, ReplayReport>()
+let replayer: VmReplayer
 
 beforeAll(async () => {
-    const batches = batchVectors(names.map((n) => readVmVector(VECTOR_DIR, n)))
-    for (const batch of batches) {
-        writeVectorModule(batch, join(ROOT, "test", "devs", "gen", "vectors.g.ts"))
-        const run = await runDevsTest("test/devs/vectors.ts", 300_000)
-        for (const v of batch) runLogs.set(v.name, `exit ${run.code}\n` + run.lines.join("\n"))
-        for (const line of run.lines) {
-            const m = /^vector (\S+) rows \d+ ms \d+ (ok|FAIL)$/.exec(line)
-            if (m) results.set(m[1], m[2])
-        }
-    }
+    replayer = await VmReplayer.build()
+    await inParallel(names, 2, async (name) => {
+        vm.set(name, await replayer.replay(loadTrace(join(VECTOR_DIR, name + ".json"))))
+    })
 }, 600_000)
+
+afterAll(async () => {
+    await replayer?.close()
+})
 
 describe("shared vectors in the DeviceScript VM", () => {
     test.each(names)("%s", (name) => {
-        expect(results.get(name), runLogs.get(name)).toBe("ok")
+        const expected = readFileSync(join(VECTOR_DIR, name + ".expected.jsonl"), "utf8")
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l))
+        const inVm = vm.get(name)!
+        expect(outputsDiff(expected, inVm.outputs)).toBe(null)
+        const inNode = replayInNode(loadTrace(join(VECTOR_DIR, name + ".json")))
+        expect(outputLines(inVm)).toBe(outputLines(inNode))
+        expect(ignoredNote(inVm, "sim replay")).toBe(ignoredNote(inNode, "sim replay"))
     })
 })

@@ -45,3 +45,58 @@ describe("sim replay", () => {
         expect(sim("frobnicate").status).not.toBe(0)
     })
 })
+
+describe("sim replay: help, options, what it ignored, --vm", () => {
+    const vector = (n: string) => join(ROOT, "test", "vectors", n)
+
+    test("--help prints the usage on stdout and exits 0, also before a file name", () => {
+        for (const args of [["--help"], ["-h"], ["--help", vector("02-de-idle-over-grace.json")]]) {
+            const r = sim("replay", ...args)
+            expect(r.status).toBe(0)
+            expect(r.stderr).toBe("")
+            expect(r.stdout).toMatch(/^sim replay: /)
+            expect(r.stdout).toContain("usage: sim replay TRACE.json [options]")
+            expect(r.stdout).toContain("--vm")
+        }
+    })
+
+    test("an unknown option is a usage error naming the valid ones, exit 2", () => {
+        const r = sim("replay", "--frobnicate", vector("02-de-idle-over-grace.json"))
+        expect(r.status).toBe(2)
+        expect(r.stdout).toBe("")
+        expect(r.stderr).toBe(
+            "sim replay: unknown option '--frobnicate'; valid options: --vm, --help\nTry 'sim replay --help'.\n"
+        )
+    })
+
+    test("rejected rows and an unused trace tariff are counted on stderr, stdout stays the contract", () => {
+        const rejected = sim("replay", vector("18-rejected-rows.json"))
+        expect(rejected.status).toBe(0)
+        expect(rejected.stdout).toBe(readFileSync(vector("18-rejected-rows.expected.jsonl"), "utf8"))
+        expect(rejected.stderr).toMatch(/^sim replay: 4 rows rejected \(ignored, they changed nothing\):\n/)
+        expect(rejected.stderr).toContain("  row 63: t went backwards\n")
+        const tariff = sim("replay", vector("27-invalid-trace-tariff.json"))
+        expect(tariff.status).toBe(0)
+        expect(tariff.stderr).toMatch(
+            /^sim replay: the trace's tariff was not used \(.+\); the default tariff applies\n$/
+        )
+    })
+
+    test("--vm prints the same stdout and stderr, and the same one-line error for a bad file", () => {
+        for (const name of ["18-rejected-rows.json", "27-invalid-trace-tariff.json", "07-partial-period.json"]) {
+            const node = sim("replay", vector(name))
+            const vm = sim("replay", "--vm", vector(name))
+            expect(vm.status).toBe(0)
+            expect(vm.stdout).toBe(node.stdout)
+            expect(vm.stderr).toBe(node.stderr)
+        }
+        writeFileSync(join(dir, "bad.json"), "{ nope")
+        const node = sim("replay", join(dir, "bad.json"))
+        const vm = sim("replay", "--vm", join(dir, "bad.json"))
+        expect(vm.status).not.toBe(0)
+        expect(vm.status).toBe(node.status)
+        expect(vm.stdout).toBe("")
+        expect(vm.stderr).toBe(node.stderr)
+        expect(vm.stderr.trim().split("\n")).toHaveLength(1)
+    }, 120_000)
+})
