@@ -3,8 +3,8 @@
 // status changes) and where the idle grace runs out. No dependencies; ids and
 // classes are stable so tests and stylesheets can find the parts.
 
-import type { Output } from "../../src/core/trace/replay"
-import { defaultTariff, validateTariff } from "../../src/core/billing/tariff"
+import type { Output } from "../../src/core/trace/index"
+import { defaultTariff, validateTariff } from "../../src/core/billing/index"
 import { tierLabels } from "./summary"
 
 export interface ChartOptions {

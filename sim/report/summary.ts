@@ -1,7 +1,7 @@
 // Readable summaries of session records for `sim run`, and the same figures as
 // plain data for --json.
 
-import type { SessionRecord } from "../../src/core/trace/replay"
+import type { SessionRecord } from "../../src/core/trace/index"
 
 export interface StallTotals {
     sessions: number
