@@ -3,9 +3,8 @@
 // prints the traffic, checks every message against the schemas and every session
 // record against a replay of the samples the firmware consumed.
 import { writeFileSync } from "node:fs"
-import { configFrom } from "../../src/core/billing/config"
-import { replayTrace } from "../../src/core/trace/replay"
-import { PRESET_IDS, presetTariff, Tariff } from "../../src/core/billing/tariff"
+import { configFrom, PRESET_IDS, presetTariff, type Tariff } from "../../src/core/billing/index"
+import { replayTrace } from "../../src/core/trace/index"
 import { LiveChecker } from "../live/checker"
 import type { Received } from "../live/collector"
 import { startLive, type Live } from "../live/index"

@@ -14,7 +14,7 @@ import {
 } from "./args"
 import { readJsonFile } from "./json-file"
 import { closeSync, openSync, writeFileSync, writeSync } from "node:fs"
-import { Replay, type Output, type SessionRecord } from "../../src/core/trace/replay"
+import { Replay, type Output, type SessionRecord } from "../../src/core/trace/index"
 import { renderChart } from "../report/chart"
 import { createProgress } from "../report/progress"
 import {
