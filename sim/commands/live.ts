@@ -4,6 +4,15 @@
 // record against a replay of the samples the firmware consumed.
 import { writeFileSync } from "node:fs"
 import { configFrom, PRESET_IDS, presetTariff, type Tariff } from "../../src/core/billing/index"
+import {
+    commandTopic,
+    defaultSettings,
+    settingValues,
+    stallTopic,
+    topicKind,
+    type StallSettings,
+    type StallTopic,
+} from "../../src/core/stall/index"
 import { replayTrace } from "../../src/core/trace/index"
 import { LiveChecker } from "../live/checker"
 import type { Received } from "../live/collector"
@@ -86,28 +95,24 @@ function samePreset(t: Tariff): boolean {
     return PRESET_IDS.includes(t.id) && JSON.stringify(presetTariff(t.id)) === JSON.stringify(t)
 }
 
-/** The scenario's config and tariff as the stall's settings (keys in src/core/stall/settings.ts). */
-function settingsFor(trace: Trace, stallId: string, port: number) {
-    const c = configFrom(trace.config)
+/** The scenario's config and tariff as the stall's settings (the table in src/core/stall/settings.ts). */
+function settingsFor(trace: Trace, stallId: string, port: number): StallSettings {
     return {
-        STALL_ID: stallId,
-        MQTT_PORT: port,
-        TOPIC_PREFIX: PREFIX,
-        TARIFF: samePreset(trace.tariff) ? trace.tariff.id : "DE-2017",
-        TAP: true,
-        SAMPLE_MS: 1000,
-        TELEMETRY_MS: 5000,
-        MIN_KW: c.minChargingKw,
-        FINISH_MS: c.finishAfterMs,
-        MAX_GAP_MS: c.maxGapMs,
-        MAX_KW: c.maxKw,
-        METER_FLT_MS: c.meterFaultAfterMs,
+        ...defaultSettings(),
+        stallId,
+        mqttPort: port,
+        topicPrefix: PREFIX,
+        tariffId: samePreset(trace.tariff) ? trace.tariff.id : defaultSettings().tariffId,
+        tap: true,
+        sampleMs: 1000,
+        telemetryMs: 5000,
+        core: configFrom(trace.config),
     }
 }
 
 /** One readable line per message. */
-function describe(m: Received, root: string): string | null {
-    const kind = m.topic.startsWith(root) ? m.topic.slice(root.length) : m.topic
+function describe(m: Received, stallId: string): string | null {
+    const kind = topicKind(m.topic, PREFIX, stallId) ?? ""
     const j = m.json as any
     if (kind === "echo" || kind === "tap" || !j) return null
     if (kind === "status")
@@ -144,7 +149,7 @@ export function liveCommand(argv: string[], io: CommandIo = processIo()): Promis
 
 async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: CommandIo): Promise<number> {
     const out = (s: string) => io.stdout.write(s + "\n")
-    const root = `${PREFIX}/${stallId}/`
+    const topic = (kind: StallTopic) => stallTopic(PREFIX, stallId, kind)
     const started = Date.now()
     const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s]`
     const expectedRecords = replayTrace(trace).filter((o) => o.type === "session").length
@@ -159,13 +164,13 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
         live = await startLive({
             broker: args.broker,
             onStep: progress,
-            settings: (b) => settingsFor(trace, stallId, b.port),
+            settings: (b) => settingValues(settingsFor(trace, stallId, b.port)),
             onVmLine: args.verbose ? (l) => out(`${stamp()} vm         ${l}`) : undefined,
         })
         const c = live.collector
         const settings = settingsFor(trace, stallId, live.brokerAddress.port)
         const checker = new LiveChecker(PREFIX, stallId, {
-            tariff: presetTariff(settings.TARIFF)!,
+            tariff: presetTariff(settings.tariffId)!,
             config: configFrom(trace.config),
         })
         const acked = new Set<string>()
@@ -174,28 +179,28 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
         const follow = setInterval(() => {
             for (; shown < c.received.length; shown++) {
                 const m = c.received[shown]
-                const line = describe(m, root)
+                const line = describe(m, stallId)
                 if (line) out(`${stamp()} ${line}`)
                 const j = m.json as any
-                if (m.topic === root + "session" && j?.sessionId && !acked.has(j.sessionId)) {
+                if (m.topic === topic("session") && j?.sessionId && !acked.has(j.sessionId)) {
                     acked.add(j.sessionId)
-                    void c.publish(root + "cmd/ack", JSON.stringify({ sessionId: j.sessionId }))
+                    void c.publish(commandTopic(PREFIX, stallId, "ack"), JSON.stringify({ sessionId: j.sessionId }))
                 }
             }
         }, 100)
         try {
             progress("waiting for the stall to come online (up to 60 s)")
             await c.waitFor(
-                (m) => m.topic === root + "status" && (m.json as any)?.state !== "offline",
+                (m) => m.topic === topic("status") && (m.json as any)?.state !== "offline",
                 60_000,
                 "the stall online"
             )
-            if (settings.TARIFF !== trace.tariff.id || !samePreset(trace.tariff)) {
-                await c.publish(root + "cmd/tariff", JSON.stringify(trace.tariff))
+            if (settings.tariffId !== trace.tariff.id || !samePreset(trace.tariff)) {
+                await c.publish(commandTopic(PREFIX, stallId, "tariff"), JSON.stringify(trace.tariff))
                 await c.waitFor((m) => (m.json as any)?.kind === "tariff_changed", 10_000, "the tariff applied")
             }
             await playTrace(live, trace.rows, {
-                command: (name, body) => c.publish(root + "cmd/" + name, JSON.stringify(body)),
+                command: (name, body) => c.publish(commandTopic(PREFIX, stallId, name), JSON.stringify(body)),
                 powerOff: () => live!.vm.kill(),
                 powerOn: () => live!.vm.restart(),
             })
@@ -212,7 +217,7 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
                 args.traceOut,
                 JSON.stringify({
                     format: "stall-trace/1",
-                    tariff: presetTariff(settings.TARIFF),
+                    tariff: presetTariff(settings.tariffId),
                     config: trace.config ?? {},
                     rows: r.traceRows,
                 }) + "\n"
@@ -220,7 +225,7 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
 
         out("")
         const printed = new Set<string>()
-        for (const m of c.received.filter((x) => x.topic === root + "session")) {
+        for (const m of c.received.filter((x) => x.topic === topic("session"))) {
             const rec = m.json as any
             if (printed.has(rec.sessionId)) continue // a resend
             printed.add(rec.sessionId)
