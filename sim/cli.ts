@@ -58,7 +58,7 @@ async function main(argv: string[], io: CommandIo): Promise<number> {
         name === undefined
             ? "missing command"
             : `unknown command '${name}'; ${close ? `did you mean '${close}'?` : `commands: ${Object.keys(COMMANDS).join(", ")}`}`
-    io.stderr.write(`sim: ${what}\n${helpHint()}\n`)
+    io.stderr.write(`sim: ${what} ${helpHint()}\n`)
     return 2
 }
 

@@ -2,7 +2,7 @@
 // (CommandSpec): parseArgs' options, the --help text and the "valid options" of an
 // error all come from it, so they cannot disagree. Conventions of GNU, git and npm:
 // `--help` / `-h` prints the help on stdout and exits 0; a mistake prints
-// `sim <command>: <what is wrong>` and `Try 'sim <command> --help'.` on stderr, exit 2.
+// one line `sim <command>: <what is wrong> (see 'sim <command> --help')` on stderr, exit 2.
 //
 //     export const RUN_COMMAND = defineCommand({ name: "run", summary, positionals, options, examples })
 //     export const runCommand = (argv: string[], io = processIo()) =>
@@ -82,7 +82,7 @@ export async function runCommandLine<S extends CommandSpec>(
         }
         return await main(parseCommandLine(spec, argv))
     } catch (e) {
-        if (e instanceof UsageError) io.stderr.write(`sim ${spec.name}: ${e.message}\n${helpHint(spec.name)}\n`)
+        if (e instanceof UsageError) io.stderr.write(`sim ${spec.name}: ${e.message} ${helpHint(spec.name)}\n`)
         else if (e instanceof InputError) io.stderr.write(`sim ${spec.name}: ${e.message}\n`)
         else throw e
         return 2
@@ -95,8 +95,8 @@ export function wantsHelp(argv: readonly string[]): boolean {
     return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === "--help" || a === "-h")
 }
 
-/** `Try 'sim run --help'.`, or `Try 'sim --help'.` without a command */
-export const helpHint = (command?: string) => `Try 'sim${command ? " " + command : ""} --help'.`
+/** `(see 'sim run --help')`, or `(see 'sim --help')` without a command: on the error's own line, so an error stays one line */
+export const helpHint = (command?: string) => `(see 'sim${command ? " " + command : ""} --help')`
 
 /** Checks argv against the spec; throws a UsageError naming what is wrong. */
 export function parseCommandLine<S extends CommandSpec>(spec: S, argv: string[]): ParsedArgs<S> {
@@ -132,8 +132,8 @@ export function parseCommandLine<S extends CommandSpec>(spec: S, argv: string[])
 function unknownOption(raw: string, names: string[]): string {
     const close = closest(raw.replace(/^-+/, ""), [...names, "help"])
     return close
-        ? `unknown option '${raw}'; did you mean '--${close}'?`
-        : `unknown option '${raw}'; valid options: ${[...names, "help"].map((n) => "--" + n).join(", ")}`
+        ? `Unknown option '${raw}'; did you mean '--${close}'?`
+        : `Unknown option '${raw}'; valid options: ${[...names, "help"].map((n) => "--" + n).join(", ")}`
 }
 
 /** The candidate a typo most likely meant: a unique prefix, or the nearest within 1-2 edits. */

@@ -35,7 +35,7 @@ describe("sim", () => {
         const r = sim(...argv)
         expect(r.status).toBe(2)
         expect(r.stdout).toBe("")
-        expect(r.stderr).toBe(`${message}\nTry 'sim --help'.\n`)
+        expect(r.stderr).toBe(`${message} (see 'sim --help')\n`)
     })
 
     test.each(["run", "live", "fleet"])("sim %s --help prints that command's help, exit 0", (command) => {

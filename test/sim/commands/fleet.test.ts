@@ -46,12 +46,12 @@ describe("sim fleet's command line", () => {
             '--broker must be a URL like mqtt://host:1883, got "localhost"',
         ],
         [["--stalls", "2", "--minutes", "1", "extra"], `unexpected argument 'extra'; ${USAGE}`],
-        [["--stall", "2", "--minutes", "1"], "unknown option '--stall'; did you mean '--stalls'?"],
+        [["--stall", "2", "--minutes", "1"], "Unknown option '--stall'; did you mean '--stalls'?"],
     ])("refuses %j: one line, the hint, exit 2", async (argv, message) => {
         const { code, stdout, stderr } = await fleet(...argv)
         expect(code).toBe(2)
         expect(stdout).toBe("")
-        expect(stderr).toBe(`sim fleet: ${message}\nTry 'sim fleet --help'.\n`)
+        expect(stderr).toBe(`sim fleet: ${message} (see 'sim fleet --help')\n`)
     })
 
     it("refuses a missing scenario in one line, exit 2", async () => {

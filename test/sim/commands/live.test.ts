@@ -34,7 +34,7 @@ describe("sim live, before it starts anything", () => {
     })
 
     it.each([
-        [["--brokr", "mqtt://x:1", "a.json"], "unknown option '--brokr'; did you mean '--broker'?"],
+        [["--brokr", "mqtt://x:1", "a.json"], "Unknown option '--brokr'; did you mean '--broker'?"],
         [[], "missing SCENARIO.json; usage: sim live SCENARIO.json [options]"],
         [["a.json", "--seed", "-1"], '--seed must be an integer from 0 to 4294967295, got "-1"'],
         [["a.json", "--broker", "localhost:1883"], '--broker must be mqtt://host:port, got "localhost:1883"'],
@@ -42,7 +42,7 @@ describe("sim live, before it starts anything", () => {
         const { code, stdout, stderr } = await live(...argv)
         expect(code).toBe(2)
         expect(stdout).toBe("")
-        expect(stderr).toBe(`sim live: ${message}\nTry 'sim live --help'.\n`)
+        expect(stderr).toBe(`sim live: ${message} (see 'sim live --help')\n`)
     })
 
     it("refuses a pair of stalls in one line", async () => {

@@ -65,7 +65,7 @@ describe("sim replay: help, options, what it ignored, --vm", () => {
         expect(r.status).toBe(2)
         expect(r.stdout).toBe("")
         expect(r.stderr).toBe(
-            "sim replay: unknown option '--frobnicate'; valid options: --vm, --help\nTry 'sim replay --help'.\n"
+            "sim replay: Unknown option '--frobnicate'; valid options: --vm, --help (see 'sim replay --help')\n"
         )
     })
 

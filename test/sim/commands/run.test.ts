@@ -81,16 +81,16 @@ describe("sim run", () => {
         expect(stderr).toMatch(/simulated 2 days at 1 stall: 172,800 samples in [\d.]+ s \([\d.]+ M samples\/s\)/)
     })
 
-    it("exits 2 on bad arguments: what is wrong in one line, then the --help hint", async () => {
+    it("exits 2 on bad arguments: what is wrong and the --help hint, in one line", async () => {
         const dir = tmp()
         const cases: [string[], RegExp][] = [
             [[], /^sim run: missing SCENARIO.json; usage: sim run SCENARIO.json \[options\]$/],
             [
                 [scenario("idle-hog.json"), "--colour"],
-                /^sim run: unknown option '--colour'; valid options: --json, --chart, --trace-out, --seed, --days, --help$/,
+                /^sim run: Unknown option '--colour'; valid options: --json, --chart, --trace-out, --seed, --days, --help$/,
             ],
-            [[scenario("idle-hog.json"), "--dyas", "2"], /^sim run: unknown option '--dyas'; did you mean '--days'\?$/],
-            [[scenario("idle-hog.json"), "-x"], /^sim run: unknown option '-x'; valid options: --json, /],
+            [[scenario("idle-hog.json"), "--dyas", "2"], /^sim run: Unknown option '--dyas'; did you mean '--days'\?$/],
+            [[scenario("idle-hog.json"), "-x"], /^sim run: Unknown option '-x'; valid options: --json, /],
             [[scenario("idle-hog.json"), "b.json"], /^sim run: unexpected argument 'b.json'; usage: sim run /],
             [[scenario("idle-hog.json"), "--json=yes"], /^sim run: option '--json' takes no value$/],
             [[scenario("idle-hog.json"), "--seed"], /^sim run: option '--seed' needs a value: --seed N$/],
@@ -112,9 +112,44 @@ describe("sim run", () => {
             expect(code).toBe(2)
             expect(stdout).toBe("")
             const lines = stderr.trimEnd().split("\n")
-            expect(lines).toHaveLength(2)
-            expect(lines[0]).toMatch(message)
-            expect(lines[1]).toBe("Try 'sim run --help'.")
+            expect(lines).toHaveLength(1)
+            const hint = " (see 'sim run --help')"
+            expect(lines[0].endsWith(hint)).toBe(true)
+            expect(lines[0].slice(0, -hint.length)).toMatch(message)
+        }
+    })
+
+    it("exits 2 with one line on bad arguments or a bad scenario", async () => {
+        const dir = tmp()
+        const broken = join(dir, "broken.json")
+        writeFileSync(
+            broken,
+            JSON.stringify({ stall: { powerLimitKw: 150 }, tariff: "DE-2017", visits: [{ vehicle: "zoe" }] })
+        )
+        const notJson = join(dir, "not.json")
+        writeFileSync(notJson, "{ visits: ")
+        const cases: [string[], RegExp][] = [
+            [[], /usage: sim run/],
+            [[scenario("idle-hog.json"), "--colour"], /Unknown option '--colour'/],
+            [[scenario("idle-hog.json"), "--seed", "abc"], /--seed must be an integer/],
+            [[scenario("idle-hog.json"), "--days", "0"], /--days must be an integer from 1/],
+            [
+                [scenario("busy-day.json"), "--days", "30", "--chart", join(dir, "x.svg")],
+                /--chart draws at most 7 days/,
+            ],
+            [[join(dir, "missing.json")], /cannot read .*missing.json: ENOENT/],
+            [[notJson], /not.json is not valid JSON/],
+            [
+                [broken],
+                /broken.json: invalid scenario: \/visits\/0 must have required property 'arriveMin'.*; \/visits\/0\/vehicle must be one of: /,
+            ],
+        ]
+        for (const [argv, message] of cases) {
+            const { code, stdout, stderr } = await run(...argv)
+            expect(code).toBe(2)
+            expect(stdout).toBe("")
+            expect(stderr).toMatch(message)
+            expect(stderr.trimEnd().split("\n")).toHaveLength(1)
         }
     })
 

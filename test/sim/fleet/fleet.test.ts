@@ -161,4 +161,21 @@ describe("sim fleet", () => {
         expect(stdout).toMatch(/connection fails +0 /)
         expect(stdout).toMatch(/result +OK/)
     })
+    it("rejects bad arguments with exit code 2 and one line", async () => {
+        for (const argv of [
+            [],
+            ["--stalls", "5"],
+            ["--stalls", "0", "--minutes", "1"],
+            ["--stalls", "2", "--minutes", "1", "--speed", "-1"],
+            ["--stalls", "2", "--minutes", "1", "--broker", "localhost"],
+            ["--stalls", "2", "--minutes", "1", "--scenario", "missing.json"],
+            ["--stalls", "2", "--minutes", "1", "extra"],
+        ]) {
+            const { code, stdout, stderr } = await fleet(...argv)
+            expect(code, argv.join(" ")).toBe(2)
+            expect(stdout).toBe("")
+            expect(stderr.trim().split("\n")).toHaveLength(1)
+            expect(stderr).toMatch(/^sim fleet: /)
+        }
+    })
 })
