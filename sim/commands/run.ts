@@ -20,10 +20,13 @@ import { createProgress } from "../report/progress"
 import {
     expectedSamples,
     parseScenario,
+    playScenario,
     runDays,
-    scenarioRows,
     stallHeaders,
+    type EventRow,
+    type Pilot,
     type Row,
+    type RowSink,
     type Scenario,
     type TraceHeader,
 } from "../scenario/scenario"
@@ -128,11 +131,12 @@ class TraceWriter {
     }
 
     write(row: Row): void {
-        const line = (this.first ? "" : ",\n") + JSON.stringify(row)
-        this.first = false
-        this.buffer.push(line)
-        this.bufferedChars += line.length
-        if (this.bufferedChars > 1 << 20) this.flush()
+        this.line(JSON.stringify(row))
+    }
+
+    /** The same text as write([t, pilot, volts, amps]): numbers and null print as JSON does, a pilot is one letter. */
+    sample(t: number, pilot: Pilot, volts: number | null, amps: number | null): void {
+        this.line(`[${t},"${pilot}",${volts},${amps}]`)
     }
 
     close(): void {
@@ -141,10 +145,59 @@ class TraceWriter {
         closeSync(this.fd)
     }
 
+    private line(json: string): void {
+        const line = (this.first ? "" : ",\n") + json
+        this.first = false
+        this.buffer.push(line)
+        this.bufferedChars += line.length
+        if (this.bufferedChars > 1 << 20) this.flush()
+    }
+
     private flush(): void {
         writeSync(this.fd, this.buffer.join(""))
         this.buffer = []
         this.bufferedChars = 0
+    }
+}
+
+interface StallRun {
+    replay: Replay
+    writer?: TraceWriter
+    /** every row, only for a chart */
+    rows: Row[]
+}
+
+/** The scenario's rows into each stall's replay (and its trace file and chart rows), with a count of samples. */
+class RunSink implements RowSink {
+    samples = 0
+    private rows = 0
+
+    constructor(
+        private readonly stalls: StallRun[],
+        private readonly keepRows: boolean,
+        /** called every COLLECT_EVERY_ROWS rows */
+        private readonly tick: (samples: number) => void
+    ) {}
+
+    sample(stall: number, t: number, pilot: Pilot, volts: number | null, amps: number | null): void {
+        const s = this.stalls[stall]
+        s.replay.sample(t, pilot, volts, amps)
+        s.writer?.sample(t, pilot, volts, amps)
+        if (this.keepRows) s.rows.push([t, pilot, volts, amps])
+        this.samples++
+        this.counted()
+    }
+
+    event(stall: number, row: EventRow): void {
+        const s = this.stalls[stall]
+        s.replay.row(row)
+        s.writer?.write(row)
+        if (this.keepRows) s.rows.push(row)
+        this.counted()
+    }
+
+    private counted(): void {
+        if (++this.rows % COLLECT_EVERY_ROWS === 0) this.tick(this.samples)
     }
 }
 
@@ -190,19 +243,12 @@ function run(args: RunArgs, io: RunIo): number {
             ? createProgress(expected, `simulating ${days} day${days > 1 ? "s" : ""}`, io.stderr)
             : undefined
     const startMs = performance.now()
-    let samples = 0
-    let rowCount = 0
-    for (const { stall, row } of scenarioRows(sc, opts)) {
-        const s = stalls[stall]
-        s.replay.row(row)
-        s.writer?.write(row)
-        if (keepForChart) s.rows.push(row)
-        if (Array.isArray(row)) samples++
-        if (++rowCount % COLLECT_EVERY_ROWS === 0) {
-            collect()
-            progress?.update(samples)
-        }
-    }
+    const sink = new RunSink(stalls, keepForChart, (samples) => {
+        collect()
+        progress?.update(samples)
+    })
+    playScenario(sc, opts, sink)
+    const samples = sink.samples
     collect()
     progress?.finish()
     const wallMs = performance.now() - startMs

@@ -1,6 +1,7 @@
 // Scenarios: cars visiting a stall (or a pair of stalls on one cabinet), turned into
 // stall-trace/1 traces by a 1 Hz physics loop. Deterministic for a given seed; the
-// rows come from a generator so a stall-year never sits in memory.
+// rows go to a sink as they are made (samples as plain numbers), so a stall-year
+// never sits in memory and allocates nothing per second.
 
 import { readFileSync } from "node:fs"
 import Ajv, { type ErrorObject } from "ajv"
@@ -98,6 +99,16 @@ export interface SimOptions {
 export interface StallRow {
     stall: number
     row: Row
+}
+
+/**
+ * Where a run's rows go, in trace order (the rows of one second stall by stall).
+ * A sample comes as its four values, so the hot path builds no array per second;
+ * null volts and amps are a failed meter read, as in a trace.
+ */
+export interface RowSink {
+    sample(stall: number, t: number, pilot: Pilot, volts: number | null, amps: number | null): void
+    event(stall: number, row: EventRow): void
 }
 
 // ---- validation ------------------------------------------------------------------
@@ -214,11 +225,21 @@ export function scenarioToTraces(sc: Scenario, opts: SimOptions): { stallId: str
     return traces
 }
 
+/** The whole run into `sink`, one call per row: the stall-year path. */
+export function playScenario(sc: Scenario, opts: SimOptions, sink: RowSink): void {
+    const sim = new Simulation(sc, opts)
+    while (sim.step(sink));
+}
+
 /** The run as a lazy stream of rows; rows of the same second come stall by stall. */
 export function* scenarioRows(sc: Scenario, opts: SimOptions): Generator<StallRow> {
     const sim = new Simulation(sc, opts)
     const out: StallRow[] = []
-    while (sim.step(out)) {
+    const collect: RowSink = {
+        sample: (stall, t, pilot, volts, amps) => out.push({ stall, row: [t, pilot, volts, amps] }),
+        event: (stall, row) => out.push({ stall, row }),
+    }
+    while (sim.step(collect)) {
         yield* out
         out.length = 0
     }
@@ -226,9 +247,10 @@ export function* scenarioRows(sc: Scenario, opts: SimOptions): Generator<StallRo
 
 /** Small, fast, seedable PRNG (mulberry32): uniform in [0, 1). */
 export function mulberry32(seed: number): () => number {
-    let a = seed >>> 0
+    // kept as int32, not uint32 (same bits): a small integer, so no heap number per call
+    let a = seed | 0
     return () => {
-        a = (a + 0x6d2b79f5) >>> 0
+        a = (a + 0x6d2b79f5) | 0
         let z = a
         z = Math.imul(z ^ (z >>> 15), z | 1)
         z ^= z + Math.imul(z ^ (z >>> 7), z | 61)
@@ -280,6 +302,9 @@ const sideIndex = (side: StallSide | undefined): number => (side === "b" ? 1 : 0
 
 class StallSim {
     car: Car | null = null
+    /** this second's pilot and requested power, set by Simulation.step */
+    pilot: Pilot = "A"
+    kw = 0
     private next = 0
     readonly events: EventRow[] = []
     constructor(
@@ -327,8 +352,15 @@ class StallSim {
     }
 }
 
-function inWindow(ws: Window[], tod: number): Window | undefined {
-    return ws.find((w) => tod >= w.fromMs && tod < w.toMs)
+// loops rather than find/some: these run every simulated second
+function inWindow<W extends Window>(ws: W[], tod: number): W | undefined {
+    for (let i = 0; i < ws.length; i++) if (tod >= ws[i].fromMs && tod < ws[i].toMs) return ws[i]
+    return undefined
+}
+
+function endsAt(ws: Window[], tod: number): boolean {
+    for (let i = 0; i < ws.length; i++) if (ws[i].toMs === tod) return true
+    return false
 }
 
 class Simulation {
@@ -339,6 +371,8 @@ class Simulation {
     private readonly noise: number
     private readonly random: () => number
     private t = 0
+    /** time of day in multi-day runs (t % DAY_MS kept by addition: a float modulo per second is slow), else t */
+    private tod = 0
     private tailEndMs: number | undefined
 
     constructor(sc: Scenario, opts: SimOptions) {
@@ -378,38 +412,46 @@ class Simulation {
         })
     }
 
-    /** Appends the rows of the next second to `out`; false when the run is over. */
-    step(out: StallRow[]): boolean {
+    /** Hands the rows of the next second to `sink`; false when the run is over. */
+    step(sink: RowSink): boolean {
         const t = this.t
         if (this.endMs !== undefined ? t > this.endMs : this.tailEndMs !== undefined && t > this.tailEndMs) return false
         // faults, reboots and tariff changes repeat daily only in multi-day runs
-        const tod = this.days > 1 ? t % DAY_MS : t
-        for (const s of this.stalls) s.arriveOrLeave(t)
-        const pilots = this.stalls.map((s) => this.pilotOf(s, t, tod))
-        const kw = this.stalls.map((s, i) => this.requestKw(s, pilots[i]))
-        if (this.combinedKw !== undefined) [kw[0], kw[1]] = sharePair(kw[0], kw[1], this.combinedKw)
-        this.stalls.forEach((s, i) => {
+        const tod = this.tod
+        const stalls = this.stalls
+        for (let i = 0; i < stalls.length; i++) stalls[i].arriveOrLeave(t)
+        for (let i = 0; i < stalls.length; i++) stalls[i].pilot = this.pilotOf(stalls[i], t, tod)
+        for (let i = 0; i < stalls.length; i++) stalls[i].kw = this.requestKw(stalls[i], stalls[i].pilot)
+        if (this.combinedKw !== undefined)
+            [stalls[0].kw, stalls[1].kw] = sharePair(stalls[0].kw, stalls[1].kw, this.combinedKw)
+        let idle = true
+        for (let i = 0; i < stalls.length; i++) {
+            const s = stalls[i]
             for (const c of s.tariffChanges) if (c.atMs === tod) s.events.push({ t, event: "tariff", tariff: c.tariff })
-            if (s.outages.some((w) => w.toMs === tod)) s.events.push({ t, event: "reboot" })
+            if (endsAt(s.outages, tod)) s.events.push({ t, event: "reboot" })
             // an authorization after plug waits in events until its time comes
-            let kept = 0
-            for (const row of s.events) {
-                if (row.t <= t) out.push({ stall: i, row })
-                else s.events[kept++] = row
+            if (s.events.length > 0) {
+                let kept = 0
+                for (const row of s.events) {
+                    if (row.t <= t) sink.event(i, row)
+                    else s.events[kept++] = row
+                }
+                s.events.length = kept
             }
-            s.events.length = kept
-            if (!inWindow(s.outages, tod)) out.push({ stall: i, row: this.sample(s, pilots[i], kw[i], t, tod) })
-            this.advance(s, kw[i], t)
-        })
+            const down = inWindow(s.outages, tod) !== undefined
+            if (!down) this.sample(sink, i, s, t, tod)
+            this.advance(s, s.kw, t)
+            idle = idle && s.idle && !down
+        }
         // the tail starts once every stall is empty and its controller is up
-        if (this.tailEndMs === undefined && this.stalls.every((s) => s.idle && !inWindow(s.outages, tod)))
-            this.tailEndMs = t + TAIL_MS
+        if (this.tailEndMs === undefined && idle) this.tailEndMs = t + TAIL_MS
         this.t += STEP_MS
+        this.tod = this.days > 1 && tod + STEP_MS === DAY_MS ? 0 : tod + STEP_MS
         return true
     }
 
     private pilotOf(s: StallSim, t: number, tod: number): Pilot {
-        const fault = s.pilotWindows.find((w) => tod >= w.fromMs && tod < w.toMs)
+        const fault = inWindow(s.pilotWindows, tod)
         if (fault) return fault.pilot
         const car = s.car
         if (!car) return "A"
@@ -429,12 +471,14 @@ class Simulation {
         return Math.min(acceptKw(car.vehicle, car.socPct), s.limitKw, car.rampKw)
     }
 
-    private sample(s: StallSim, pilot: Pilot, kw: number, t: number, tod: number): SampleRow {
-        if (inWindow(s.meterWindows, tod)) return [t, pilot, null, null]
+    private sample(sink: RowSink, i: number, s: StallSim, t: number, tod: number): void {
+        if (inWindow(s.meterWindows, tod)) return sink.sample(i, t, s.pilot, null, null)
         const car = s.car
         const volts = car ? packVolts(car.vehicle, car.socPct) : 0
-        const amps = volts > 0 ? (kw * 1000) / volts : 0
-        return [t, pilot, quantize(volts * this.jitter()), quantize(amps * this.jitter())]
+        const amps = volts > 0 ? (s.kw * 1000) / volts : 0
+        // volts draw their noise first, then amps
+        const noisyVolts = quantize(volts * this.jitter())
+        sink.sample(i, t, s.pilot, noisyVolts, quantize(amps * this.jitter()))
     }
 
     private jitter(): number {

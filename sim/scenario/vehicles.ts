@@ -214,11 +214,13 @@ export const VEHICLE_IDS: readonly string[] = MODELS.map((v) => v.id)
 /** Piecewise linear interpolation, clamped to the end points. */
 export function interpolate(points: readonly CurvePoint[], x: number): number {
     if (x <= points[0][0]) return points[0][1]
+    // indexed, not destructured: this runs twice per simulated second
     for (let i = 1; i < points.length; i++) {
-        const [x1, y1] = points[i]
+        const x1 = points[i][0]
         if (x <= x1) {
-            const [x0, y0] = points[i - 1]
-            return y0 + ((y1 - y0) * (x - x0)) / (x1 - x0)
+            const x0 = points[i - 1][0]
+            const y0 = points[i - 1][1]
+            return y0 + ((points[i][1] - y0) * (x - x0)) / (x1 - x0)
         }
     }
     return points[points.length - 1][1]

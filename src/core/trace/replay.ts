@@ -43,6 +43,16 @@ export class Replay {
         return why
     }
 
+    /** row([t, pilot, volts, amps]) without the array, for streaming; null volts/amps are an invalid read. */
+    sample(t: number, pilot: string, volts: number | null, amps: number | null): string | null {
+        const why = this.acct.sample(t, pilot, volts as number, amps as number)
+        if (this.acct.hasOutput()) {
+            const o = this.acct.take()
+            for (let i = 0; i < o.length; i++) this.out.push(o[i])
+        }
+        return why
+    }
+
     /** Outputs since the last call, oldest first. */
     take(): Output[] {
         const o = this.out
