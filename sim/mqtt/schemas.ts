@@ -3,27 +3,15 @@
 
 import { readFileSync, readdirSync } from "node:fs"
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv"
-import { topicKind } from "../../src/core/stall/index"
+import { STALL_TOPICS, topicKind, type TopicKind } from "../../src/core/stall/index"
 
 export const SCHEMA_DIR = new URL("../../docs/schemas/", import.meta.url)
 /** every schema's $id is this + its file name, so relative $refs resolve beside it */
 const SCHEMA_BASE = "https://stall-controller.invalid/schemas/v1/"
 
-/** One schema per message; `status` also admits the will (`offline`), told apart by `state`. */
-export const MESSAGE_KINDS = [
-    "status",
-    "offline",
-    "telemetry",
-    "session",
-    "event",
-    "tap",
-    "echo",
-    "cmd/authorize",
-    "cmd/tariff",
-    "cmd/ack",
-    "clock",
-] as const
-export type MessageKind = (typeof MESSAGE_KINDS)[number]
+/** One schema per message: one per topic kind (src/core/stall/topics.ts), and `offline`, the will, which `status` admits (told apart by `state`). */
+export type MessageKind = TopicKind | "offline"
+export const MESSAGE_KINDS: readonly MessageKind[] = [...STALL_TOPICS, "clock", "offline"]
 
 function schemaFile(kind: MessageKind): string {
     if (kind === "tap") return "tap-row.schema.json"
