@@ -1,4 +1,4 @@
-import { Replay } from "../../src/core/trace/replay"
+import { Replay } from "../../src/core/trace/index"
 import type { Trace } from "./load"
 
 /** How many rejected rows a replay names on stderr (all are counted). */

@@ -5,8 +5,8 @@
 // integers exactly only below 1e15.
 import * as ds from "@devicescript/core"
 import { describe, test } from "@devicescript/test"
-import { CheckpointWriter } from "../../../src/core/codec/checkpoint"
-import { Replay } from "../../../src/core/trace/replay"
+import { CheckpointWriter } from "../../../src/core/codec/index"
+import { Replay } from "../../../src/core/trace/index"
 
 /** Rows between awaits: more work without one panics the VM (100 panicked on 23-jitter-noise). */
 const ROWS_PER_YIELD = 20
