@@ -36,21 +36,12 @@ export class Replay {
             why = r.length === 4 ? this.acct.sample(r[0], r[1], r[2], r[3]) : "a sample row has 4 items"
         } else if (r !== null && typeof r === "object") why = this.event(r as any)
         else why = "a row is a sample array or an event object"
-        if (this.acct.hasOutput()) {
-            const o = this.acct.take()
-            for (let i = 0; i < o.length; i++) this.out.push(o[i])
-        }
-        return why
+        return this.collect(why)
     }
 
     /** row([t, pilot, volts, amps]) without the array, for streaming; null volts/amps are an invalid read. */
     sample(t: number, pilot: string, volts: number | null, amps: number | null): string | null {
-        const why = this.acct.sample(t, pilot, volts as number, amps as number)
-        if (this.acct.hasOutput()) {
-            const o = this.acct.take()
-            for (let i = 0; i < o.length; i++) this.out.push(o[i])
-        }
-        return why
+        return this.collect(this.acct.sample(t, pilot, volts as number, amps as number))
     }
 
     /** Outputs since the last call, oldest first. */
@@ -58,6 +49,15 @@ export class Replay {
         const o = this.out
         this.out = []
         return o
+    }
+
+    /** Moves the accounting's outputs to ours; passes `why` through. */
+    private collect(why: string | null): string | null {
+        if (this.acct.hasOutput()) {
+            const o = this.acct.take()
+            for (let i = 0; i < o.length; i++) this.out.push(o[i])
+        }
+        return why
     }
 
     private event(e: any): string | null {
