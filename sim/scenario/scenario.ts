@@ -5,7 +5,7 @@
 
 import { readFileSync } from "node:fs"
 import Ajv, { type ErrorObject } from "ajv"
-import { presetTariff, validateTariff, type Tariff } from "../../src/core/billing/tariff"
+import { presetTariff, validateTariff, type Tariff } from "../../src/core/billing/index"
 import { VEHICLES, acceptKw, packVolts, type Vehicle } from "./vehicles"
 
 // ---- the scenario file (sim/scenario/scenario.schema.json) -------------------------------
@@ -93,6 +93,8 @@ export interface SimOptions {
     seed: number
     /** overrides the scenario's days */
     days?: number
+    /** simulate every day even where a recorded day would replay exactly (tests compare the two) */
+    everyDay?: boolean
 }
 
 /** One row of the run, for stall `stall` (index into stallHeaders()). */
@@ -245,17 +247,36 @@ export function* scenarioRows(sc: Scenario, opts: SimOptions): Generator<StallRo
     }
 }
 
-/** Small, fast, seedable PRNG (mulberry32): uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-    // kept as int32, not uint32 (same bits): a small integer, so no heap number per call
-    let a = seed | 0
-    return () => {
-        a = (a + 0x6d2b79f5) | 0
-        let z = a
+const MULBERRY_STEP = 0x6d2b79f5
+
+/**
+ * Small, fast, seedable PRNG (mulberry32): uniform in [0, 1). Its state is a counter
+ * that each draw moves by one step, so skipping draws costs one addition.
+ */
+export class Mulberry32 {
+    // int32 rather than uint32 (the same bits): a small integer, no heap number per draw
+    private a: number
+
+    constructor(seed: number) {
+        this.a = seed | 0
+    }
+
+    next(): number {
+        let z = (this.a = (this.a + MULBERRY_STEP) | 0)
         z = Math.imul(z ^ (z >>> 15), z | 1)
         z ^= z + Math.imul(z ^ (z >>> 7), z | 61)
         return ((z ^ (z >>> 14)) >>> 0) / 4294967296
     }
+
+    /** As if next() were called `draws` times. */
+    skip(draws: number): void {
+        this.a = (this.a + Math.imul(draws, MULBERRY_STEP)) | 0
+    }
+}
+
+export function mulberry32(seed: number): () => number {
+    const rng = new Mulberry32(seed)
+    return () => rng.next()
 }
 
 /** Meter resolution: integer mV and mA (the firmware quantizes identically). */
@@ -309,7 +330,9 @@ class StallSim {
     readonly events: EventRow[] = []
     constructor(
         readonly limitKw: number,
+        /** arrivals of the run, the same visits each day */
         private readonly arrivals: Arrival[],
+        private readonly arrivalsPerDay: number,
         readonly meterWindows: Window[],
         readonly pilotWindows: (Window & { pilot: Pilot })[],
         readonly outages: Window[],
@@ -318,6 +341,16 @@ class StallSim {
 
     get idle(): boolean {
         return this.car === null && this.next >= this.arrivals.length
+    }
+
+    /** At midnight of `day`: no car, nothing pending, and none of the day's visits begun. */
+    clearAt(day: number): boolean {
+        return this.car === null && this.events.length === 0 && this.next === day * this.arrivalsPerDay
+    }
+
+    /** A replayed day took in (and saw off) that day's visits. */
+    skipDay(): void {
+        this.next += this.arrivalsPerDay
     }
 
     /** Unplugs a car whose stay is over, or plugs the next one in (never both in one second). */
@@ -363,17 +396,54 @@ function endsAt(ws: Window[], tod: number): boolean {
     return false
 }
 
+const PILOTS: readonly Pilot[] = ["A", "B", "C", "D", "E", "F"]
+/** pilot code of a second without a sample (the controller is down) */
+const NO_SAMPLE = 255
+const SECONDS_PER_DAY = DAY_MS / STEP_MS
+
+/**
+ * One simulated day as numbers, before the meter noise: per second and stall the pilot
+ * (NO_SAMPLE in an outage), volts and amps (NaN for a failed read), and the events.
+ */
+class DayRecord {
+    readonly pilots: Uint8Array
+    readonly volts: Float64Array
+    readonly amps: Float64Array
+    readonly events: { slot: number; row: EventRow }[] = []
+
+    constructor(
+        readonly startMs: number,
+        readonly stalls: number
+    ) {
+        this.pilots = new Uint8Array(SECONDS_PER_DAY * stalls).fill(NO_SAMPLE)
+        this.volts = new Float64Array(SECONDS_PER_DAY * stalls)
+        this.amps = new Float64Array(SECONDS_PER_DAY * stalls)
+    }
+
+    slot(t: number, stall: number): number {
+        return ((t - this.startMs) / STEP_MS) * this.stalls + stall
+    }
+}
+
 class Simulation {
     private readonly stalls: StallSim[]
     private readonly days: number
     private readonly endMs: number | undefined
     private readonly combinedKw: number | undefined
     private readonly noise: number
-    private readonly random: () => number
+    private readonly random: Mulberry32
     private t = 0
     /** time of day in multi-day runs (t % DAY_MS kept by addition: a float modulo per second is slow), else t */
     private tod = 0
     private tailEndMs: number | undefined
+    private readonly everyDay: boolean
+    /**
+     * A day that begins and ends with every stall clear repeats exactly but for the meter
+     * noise, which only draws the random numbers: it is simulated once (`recording`), and
+     * each later day that begins clear replays it (`replayable`) with fresh noise.
+     */
+    private recording: DayRecord | undefined
+    private replayable: DayRecord | undefined
 
     constructor(sc: Scenario, opts: SimOptions) {
         this.days = runDays(sc, opts)
@@ -385,7 +455,8 @@ class Simulation {
                   : undefined
         this.combinedKw = sc.stall.pair?.combinedLimitKw
         this.noise = (sc.meterNoisePct ?? 0) / 100
-        this.random = mulberry32(opts.seed)
+        this.random = new Mulberry32(opts.seed)
+        this.everyDay = opts.everyDay ?? false
         const ms = (min: number) => toStepMs(min * 60)
         this.stalls = stallIds(sc).map((_, i) => {
             const mine = <T extends { stall?: StallSide }>(xs: T[] | undefined, everyStallByDefault = false) =>
@@ -402,6 +473,7 @@ class Simulation {
             return new StallSim(
                 sc.stall.powerLimitKw,
                 arrivals,
+                dayVisits.length,
                 faults.filter((f) => f.kind === "meterInvalid").map((f) => window(f, f.durationS)),
                 faults
                     .filter((f) => f.kind === "pilot")
@@ -419,6 +491,7 @@ class Simulation {
         // faults, reboots and tariff changes repeat daily only in multi-day runs
         const tod = this.tod
         const stalls = this.stalls
+        if (tod === 0 && this.days > 1 && !this.everyDay && this.atMidnight(sink)) return true
         for (let i = 0; i < stalls.length; i++) stalls[i].arriveOrLeave(t)
         for (let i = 0; i < stalls.length; i++) stalls[i].pilot = this.pilotOf(stalls[i], t, tod)
         for (let i = 0; i < stalls.length; i++) stalls[i].kw = this.requestKw(stalls[i], stalls[i].pilot)
@@ -433,7 +506,7 @@ class Simulation {
             if (s.events.length > 0) {
                 let kept = 0
                 for (const row of s.events) {
-                    if (row.t <= t) sink.event(i, row)
+                    if (row.t <= t) this.event(sink, i, row)
                     else s.events[kept++] = row
                 }
                 s.events.length = kept
@@ -448,6 +521,52 @@ class Simulation {
         this.t += STEP_MS
         this.tod = this.days > 1 && tod + STEP_MS === DAY_MS ? 0 : tod + STEP_MS
         return true
+    }
+
+    /**
+     * At midnight of a multi-day run: closes the day being recorded (kept if it ended clear),
+     * then replays a whole day if one is kept and this one begins clear, or starts
+     * recording. True when the day was replayed.
+     */
+    private atMidnight(sink: RowSink): boolean {
+        const day = this.t / DAY_MS
+        const clear = this.stalls.every((s) => s.clearAt(day))
+        if (this.recording) {
+            if (clear) this.replayable = this.recording
+            this.recording = undefined
+        }
+        if (!clear) return false
+        if (!this.replayable) {
+            this.recording = new DayRecord(this.t, this.stalls.length)
+            return false
+        }
+        this.replay(sink, this.replayable)
+        for (const s of this.stalls) s.skipDay()
+        this.t += DAY_MS
+        return true
+    }
+
+    private replay(sink: RowSink, day: DayRecord): void {
+        const offsetMs = this.t - day.startMs
+        const events = day.events
+        let next = 0
+        let slot = 0
+        for (let k = 0; k < SECONDS_PER_DAY; k++) {
+            const t = this.t + k * STEP_MS
+            for (let i = 0; i < day.stalls; i++, slot++) {
+                for (; next < events.length && events[next].slot === slot; next++) {
+                    const row = events[next].row
+                    sink.event(i, { ...row, t: row.t + offsetMs })
+                }
+                const pilot = day.pilots[slot]
+                if (pilot !== NO_SAMPLE) this.reading(sink, i, t, PILOTS[pilot], day.volts[slot], day.amps[slot])
+            }
+        }
+    }
+
+    private event(sink: RowSink, i: number, row: EventRow): void {
+        this.recording?.events.push({ slot: this.recording.slot(this.t, i), row })
+        sink.event(i, row)
     }
 
     private pilotOf(s: StallSim, t: number, tod: number): Pilot {
@@ -472,17 +591,35 @@ class Simulation {
     }
 
     private sample(sink: RowSink, i: number, s: StallSim, t: number, tod: number): void {
-        if (inWindow(s.meterWindows, tod)) return sink.sample(i, t, s.pilot, null, null)
         const car = s.car
-        const volts = car ? packVolts(car.vehicle, car.socPct) : 0
+        const volts = inWindow(s.meterWindows, tod) ? NaN : car ? packVolts(car.vehicle, car.socPct) : 0
         const amps = volts > 0 ? (s.kw * 1000) / volts : 0
-        // volts draw their noise first, then amps
-        const noisyVolts = quantize(volts * this.jitter())
-        sink.sample(i, t, s.pilot, noisyVolts, quantize(amps * this.jitter()))
+        const day = this.recording
+        if (day) {
+            const slot = day.slot(t, i)
+            day.pilots[slot] = s.pilot.charCodeAt(0) - 65
+            day.volts[slot] = volts
+            day.amps[slot] = amps
+        }
+        this.reading(sink, i, t, s.pilot, volts, amps)
     }
 
-    private jitter(): number {
-        return this.noise > 0 ? 1 + this.noise * (2 * this.random() - 1) : 1
+    /** A meter reading with its noise (volts draw first, then amps); NaN volts is a failed read, null in the trace. */
+    private reading(sink: RowSink, i: number, t: number, pilot: Pilot, volts: number, amps: number): void {
+        if (volts !== volts) return sink.sample(i, t, pilot, null, null)
+        const noisyVolts = this.noisy(volts)
+        sink.sample(i, t, pilot, noisyVolts, this.noisy(amps))
+    }
+
+    /** x with the meter noise (one draw), quantized. */
+    private noisy(x: number): number {
+        if (this.noise === 0) return quantize(x)
+        // 0 stays 0 (the jitter is > 0): its draw is skipped rather than hashed, multiplied and rounded
+        if (x === 0) {
+            this.random.skip(1)
+            return 0
+        }
+        return quantize(x * (1 + this.noise * (2 * this.random.next() - 1)))
     }
 
     /** One second of charging at `kw`. */
