@@ -148,32 +148,6 @@ describe("sim run", () => {
             const { code, stdout, stderr } = await run(...argv)
             expect(code).toBe(2)
             expect(stdout).toBe("")
-            expect(stderr).toMatch(message)
-            expect(stderr.trimEnd().split("\n")).toHaveLength(1)
-        }
-    })
-
-    it("exits 2 with one line on a bad scenario file", async () => {
-        const dir = tmp()
-        const broken = join(dir, "broken.json")
-        writeFileSync(
-            broken,
-            JSON.stringify({ stall: { powerLimitKw: 150 }, tariff: "DE-2017", visits: [{ vehicle: "zoe" }] })
-        )
-        const notJson = join(dir, "not.json")
-        writeFileSync(notJson, "{ visits: ")
-        const cases: [string[], RegExp][] = [
-            [[join(dir, "missing.json")], /cannot read .*missing.json: ENOENT/],
-            [[notJson], /not.json is not valid JSON/],
-            [
-                [broken],
-                /broken.json: invalid scenario: \/visits\/0 must have required property 'arriveMin'.*; \/visits\/0\/vehicle must be one of: /,
-            ],
-        ]
-        for (const [argv, message] of cases) {
-            const { code, stdout, stderr } = await run(...argv)
-            expect(code).toBe(2)
-            expect(stdout).toBe("")
             expect(stderr).toMatch(/^sim run: /)
             expect(stderr).toMatch(message)
             expect(stderr.trimEnd().split("\n")).toHaveLength(1)
