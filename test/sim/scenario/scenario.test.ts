@@ -1,4 +1,5 @@
 import fc from "fast-check"
+import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -7,6 +8,7 @@ import { PRESET_IDS } from "../../../src/core/billing/tariff"
 import {
     expectedSamples,
     mulberry32,
+    Mulberry32,
     parseScenario,
     quantize,
     ScenarioError,
@@ -150,6 +152,32 @@ describe("scenario -> trace", () => {
         expect(Math.abs(xs.reduce((s, x) => s + x, 0) / xs.length - 0.5)).toBeLessThan(0.02)
         expect(mulberry32(42)()).toBe(xs[0])
         expect(mulberry32(43)()).not.toBe(xs[0])
+    })
+
+    it("keeps the rows it always made (digests of the traces before the generator streamed)", () => {
+        const pinned: [string, number, number, string][] = [
+            ["busy-day.json", 1, 2, "6807656385ec9a03"],
+            ["faulty-meter.json", 7, 2, "de489a1719cd491a"],
+            ["paired-stalls.json", 3, 2, "032e5e0f4806255e"],
+            ["reboot-mid-session.json", 5, 1, "b61d937af9562f1e"],
+            ["demo-timelapse.json", 2, 1, "b40a39b1d1b27535"],
+        ]
+        for (const [name, seed, days, digest] of pinned) {
+            const json = JSON.stringify(scenarioToTraces(loadShipped(name), { seed, days }))
+            expect([name, createHash("sha256").update(json).digest("hex").slice(0, 16)]).toEqual([name, digest])
+        }
+    })
+
+    it("skips mulberry32 draws as if it had made them", () => {
+        fc.assert(
+            fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 50 }), (seed, n) => {
+                const drawn = new Mulberry32(seed)
+                for (let i = 0; i < n; i++) drawn.next()
+                const skipped = new Mulberry32(seed)
+                skipped.skip(n)
+                expect(skipped.next()).toBe(drawn.next())
+            })
+        )
     })
 
     it("follows the car curve and the stall limit, quantized, with increasing t", () => {
