@@ -1,3 +1,4 @@
+import fc from "fast-check"
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -8,6 +9,7 @@ import { runCommand } from "../../../sim/commands/run"
 import { scenarioToTraces } from "../../../sim/scenario/scenario"
 import { formatMoney } from "../../../sim/report/summary"
 import { loadShipped, SCENARIO_DIR } from "../helpers"
+import { arbScenario } from "../../helpers/synthetic"
 
 function capture(isTTY = false) {
     let text = ""
@@ -204,6 +206,35 @@ describe("sim run", () => {
         expect(code).toBe(0)
         expect(stderr).toBe(`wrote ${join(dir, "c.svg")} (chart of stall DE-2B)\n`)
         expect(existsSync(join(dir, "c.svg"))).toBe(true)
+    })
+})
+
+describe("sim run, streamed", () => {
+    it("writes the materialised trace and its replay's records, for random scenarios, seeds and days", async () => {
+        const dir = tmp()
+        await fc.assert(
+            fc.asyncProperty(
+                arbScenario(),
+                fc.integer({ min: 0, max: 0xffffffff }),
+                fc.integer({ min: 1, max: 2 }),
+                async (sc, seed, days) => {
+                    const file = join(dir, "sc.json")
+                    writeFileSync(file, JSON.stringify(sc))
+                    const argv = [file, "--seed", `${seed}`, "--days", `${days}`, "--json"]
+                    const { code, stdout } = await run(...argv, "--trace-out", join(dir, "t.json"))
+                    expect(code).toBe(0)
+                    const traces = scenarioToTraces(sc, { seed, days, everyDay: true })
+                    const out = JSON.parse(stdout)
+                    traces.forEach(({ stallId, trace }, i) => {
+                        const path = join(dir, traces.length > 1 ? `t-${stallId}.json` : "t.json")
+                        expect(JSON.parse(readFileSync(path, "utf8"))).toEqual(JSON.parse(JSON.stringify(trace)))
+                        const records = replayTrace(trace).filter((o) => o.type === "session")
+                        expect(out.stalls[i].sessions).toEqual(records)
+                    })
+                }
+            ),
+            { numRuns: 6 }
+        )
     })
 })
 
