@@ -168,6 +168,24 @@ describe("scenario -> trace", () => {
         }
     })
 
+    it("quantizes as Math.round does, to the mV and mA", () => {
+        const edges = [0, -0, 0.0004999999999999999, 0.0005, 0.0015, 0.0025, 2 ** 40 + 0.0005, 2 ** 43, -0.0005, -2.5]
+        for (const x of edges) expect(Object.is(quantize(x), Math.round(x * 1000) / 1000)).toBe(true)
+        fc.assert(
+            fc.property(
+                fc.oneof(
+                    fc.double(),
+                    fc.double({ min: 0, max: 1000 }),
+                    fc.integer().map((n) => n / 1000 + 0.0005)
+                ),
+                (x) => {
+                    expect(Object.is(quantize(x), Math.round(x * 1000) / 1000)).toBe(true)
+                }
+            ),
+            { numRuns: 5000 }
+        )
+    })
+
     it("skips mulberry32 draws as if it had made them", () => {
         fc.assert(
             fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 50 }), (seed, n) => {
