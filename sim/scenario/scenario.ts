@@ -1,7 +1,7 @@
 // Scenarios: cars visiting a stall (or a pair of stalls on one cabinet), turned into
 // stall-trace/1 traces by a 1 Hz physics loop. Deterministic for a given seed; the
 // rows go to a sink as they are made (samples as plain numbers), so a stall-year
-// never sits in memory and allocates nothing per second.
+// never sits in memory and builds no row per second.
 
 import { readFileSync } from "node:fs"
 import Ajv, { type ErrorObject } from "ajv"
@@ -286,7 +286,7 @@ export function quantize(x: number): number {
 
 /**
  * Math.round without its branch on the fraction, which noisy readings mispredict half the
- * time (it was a third of a stall-year). floor(y + 0.5) equals it from 0.5 up to 2^52: there
+ * time (about 0.4 s of a stall-year here). floor(y + 0.5) equals it from 0.5 up to 2^52: there
  * y + 0.5 is exact, or rounds only where floor cannot tell; elsewhere Math.round itself.
  */
 function mathRound(y: number): number {
