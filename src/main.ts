@@ -4,6 +4,7 @@ import { readSetting } from "@devicescript/settings"
 import { presetTariff } from "./core/billing/index"
 import {
     bootDetail,
+    calibrationOf,
     coalesced,
     FIRMWARE_VERSION,
     flush,
@@ -60,7 +61,7 @@ link.onMessage = (topic, payload, bytes) => {
     setTimeout(async () => await flushNow(), 0)
 }
 
-const sampler = new Sampler(ctl, new StallSensors(), now, ds.millis)
+const sampler = new Sampler(ctl, new StallSensors(calibrationOf(settings)), now, ds.millis)
 const sampleNow = coalesced(async () => {
     await sampler.sample()
     await flushNow()

@@ -1,23 +1,27 @@
 import * as ds from "@devicescript/core"
-import { SensorPort } from "../core/stall/index"
+import {
+    BUS_VOLTS_NAME,
+    Calibration,
+    calibrated,
+    CURRENT_NAME,
+    milli,
+    NAME_READ_MS,
+    NO_NAME,
+    pickServer,
+    SensorPort,
+} from "../core/stall/index"
 
 /**
- * The stall's Jacdac sensors: the DC bus voltage and current (the power meter)
- * and the control-pilot voltage. DeviceScript binds roles without looking at
- * names, so the two voltage roles are told apart by their `measurementName`
- * after binding; if that does not settle it, the stall must not trust them.
+ * The stall's Jacdac sensors: the DC meter (bus voltage, current) and the
+ * control-pilot level, a potentiometer-class reading (an ADC ratio on a board, a
+ * knob in the simulator), each mapped to volts and amps by its calibration.
  *
- * Readings are taken from the sensors' own stream, never awaited: a sensor that
- * stops answering makes `reading.read()` wait forever, which would stall the
- * sampling. A reading older than STALE_MS counts as a failed read.
+ * Nothing here awaits a sensor: readings come from the servers' own streams (a
+ * reading older than STALE_MS counts as failed), and a measurementName is read in
+ * a fiber of its own with a deadline, so a server that does not answer can stall
+ * neither the sampling nor the stall.
  */
-export const DC_BUS_NAME = "dc_bus"
-export const PILOT_NAME = "control_pilot"
 export const STALE_MS = 1500
-
-const voltA = new ds.DcVoltageMeasurement()
-const voltB = new ds.DcVoltageMeasurement()
-const current = new ds.DcCurrentMeasurement()
 
 /** The latest streamed value of one role, and when it came. */
 class Stream {
@@ -38,53 +42,138 @@ class Stream {
     }
 }
 
-const streamA = new Stream(voltA.reading)
-const streamB = new Stream(voltB.reading)
-const streamI = new Stream(current.reading)
+/** One measurementName, read at most once at a time; NO_NAME past its deadline. */
+class NameProbe {
+    private value: string | null = null
+    private askedAt = 0
+    private inFlight = false
+    private reg: ds.Register<string>
 
-export class StallSensors implements SensorPort {
-    private bus: Stream | null = null
-    private pilot: Stream | null = null
-
-    /** Null when the meter and pilot are identified, else why not. */
-    async identify(): Promise<string | null> {
-        this.bus = null
-        this.pilot = null
-        if (!voltA.isBound || !voltB.isBound || !current.isBound) return "sensors not bound"
-        const a = await readName(voltA)
-        const b = await readName(voltB)
-        if (a === DC_BUS_NAME && b === PILOT_NAME) {
-            this.bus = streamA
-            this.pilot = streamB
-        } else if (a === PILOT_NAME && b === DC_BUS_NAME) {
-            this.bus = streamB
-            this.pilot = streamA
-        } else return "voltage sensors named " + a + " and " + b + ", expected " + DC_BUS_NAME + " and " + PILOT_NAME
-        return null
+    constructor(reg: ds.Register<string>) {
+        this.reg = reg
     }
 
-    identified(): boolean {
-        return this.bus !== null && voltA.isBound && voltB.isBound && current.isBound
+    name(): string | null {
+        if (this.value !== null) return this.value
+        if (!this.inFlight) {
+            this.inFlight = true
+            this.askedAt = ds.millis()
+            const self = this
+            // a read the server never answers stays pending: never start a second
+            setTimeout(async () => {
+                let v = NO_NAME
+                try {
+                    v = await self.reg.read()
+                } catch (e) {}
+                self.value = v
+                self.inFlight = false
+            }, 0)
+        }
+        return ds.millis() - this.askedAt > NAME_READ_MS ? NO_NAME : null
     }
 
-    /** [mV, mA] as integers (the meter's resolution); null for a failed or stale read. */
-    readMeter(): (number | null)[] {
-        const v = this.bus ? this.bus.now() : NaN
-        const a = streamI.now()
-        return [isNaN(v) ? null : Math.round(v * 1000), isNaN(a) ? null : Math.round(a * 1000)]
-    }
-
-    /** The CP line's plateau voltage, NaN when unreadable (maps to F). */
-    readPilotVolts(): number {
-        return this.pilot ? this.pilot.now() : NaN
+    forget() {
+        if (!this.inFlight) this.value = null
     }
 }
 
-/** measurementName is a constant register: one read, with a way out if it never answers. */
-async function readName(r: ds.DcVoltageMeasurement): Promise<string> {
-    try {
-        return await r.measurementName.read()
-    } catch (e) {
-        return "?"
+interface NamedRole {
+    isBound: boolean
+    reading: ds.Register<number>
+    measurementName: ds.Register<string>
+}
+
+/** A measured quantity: its role, a spare that binds only when a second server is there. */
+class Quantity {
+    private streams: Stream[]
+    private names: NameProbe[]
+    private roles: NamedRole[]
+    private chosen: Stream | null = null
+    private boundAt = [false, false]
+    private what: string
+    private expected: string
+
+    constructor(main: NamedRole, spare: NamedRole, what: string, expected: string) {
+        this.what = what
+        this.expected = expected
+        this.roles = [main, spare]
+        this.streams = [new Stream(main.reading), new Stream(spare.reading)]
+        this.names = [new NameProbe(main.measurementName), new NameProbe(spare.measurementName)]
+    }
+
+    /** Null when chosen, "" while names are read, else why not. */
+    choose(): string | null {
+        this.chosen = null
+        const bound = [this.roles[0].isBound, this.roles[1].isBound]
+        for (let i = 0; i < 2; i++) if (!bound[i]) this.names[i].forget()
+        const both = bound[0] && bound[1]
+        const p = pickServer(
+            {
+                bound: bound[0],
+                spareBound: bound[1],
+                name: both ? this.names[0].name() : null,
+                spareName: both ? this.names[1].name() : null,
+            },
+            this.what,
+            this.expected
+        )
+        if (p.problem !== null) return p.problem
+        if (p.pick < 0) return ""
+        this.chosen = this.streams[p.pick]
+        this.boundAt = bound
+        return null
+    }
+
+    /** still chosen, and the bindings as they were when chosen */
+    valid(): boolean {
+        return (
+            this.chosen !== null &&
+            this.roles[0].isBound === this.boundAt[0] &&
+            this.roles[1].isBound === this.boundAt[1]
+        )
+    }
+
+    /** NaN when not chosen, stale or not a number */
+    now(): number {
+        return this.chosen ? this.chosen.now() : NaN
+    }
+}
+
+const busVolts = new Quantity(
+    new ds.DcVoltageMeasurement(),
+    new ds.DcVoltageMeasurement(),
+    "DC voltage",
+    BUS_VOLTS_NAME
+)
+const current = new Quantity(new ds.DcCurrentMeasurement(), new ds.DcCurrentMeasurement(), "DC current", CURRENT_NAME)
+const pilotLevel = new ds.Potentiometer()
+const pilotStream = new Stream(pilotLevel.reading)
+
+export class StallSensors implements SensorPort {
+    private cal: Calibration
+
+    constructor(cal: Calibration) {
+        this.cal = cal
+    }
+
+    async identify(): Promise<string | null> {
+        const v = busVolts.choose()
+        const a = current.choose()
+        if (v) return v
+        if (a) return a
+        if (!pilotLevel.isBound) return "no pilot (potentiometer) server"
+        return v === null && a === null ? null : ""
+    }
+
+    identified(): boolean {
+        return busVolts.valid() && current.valid() && pilotLevel.isBound
+    }
+
+    readMeter(): (number | null)[] {
+        return [milli(busVolts.now(), this.cal.busVolts), milli(current.now(), this.cal.amps)]
+    }
+
+    readPilotVolts(): number {
+        return calibrated(pilotStream.now(), this.cal.pilotVolts)
     }
 }

@@ -5,7 +5,7 @@ import { PilotDebouncer } from "./pilot-line"
 export interface SensorPort {
     /** the meter and pilot are bound and told apart */
     identified(): boolean
-    /** tries to tell them apart: null when done, else why not */
+    /** tries to tell them apart: null when done, "" while it takes a moment, else why not */
     identify(): Promise<string | null>
     /** [mV, mA], null for a failed or stale read */
     readMeter(): (number | null)[]
@@ -51,7 +51,7 @@ export class Sampler {
         if (!this.sensors.identified()) {
             const why = await this.sensors.identify()
             if (why !== null) {
-                if (this.uptimeMs() >= BIND_GRACE_MS) {
+                if (why !== "" && this.uptimeMs() >= BIND_GRACE_MS) {
                     this.ctl.setRolesFault(true, why, this.now())
                     this.ctl.sample(this.now(), "F", null, null)
                 }

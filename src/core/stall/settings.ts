@@ -1,6 +1,7 @@
 import { defaultConfig, StallConfig } from "../billing/config"
 import { PRESET_IDS } from "../billing/tariff"
 import { isFiniteNumber, isInteger } from "../num"
+import { Calibration } from "./calibration"
 import { StallIdentity } from "./messages"
 
 /**
@@ -22,6 +23,13 @@ export interface StallSettings {
     sampleMs: number
     telemetryMs: number
     tap: boolean
+    /** calibration (see calibration.ts): bus volts, amps, pilot volts */
+    vGain: number
+    vOffset: number
+    iGain: number
+    iOffset: number
+    cpGain: number
+    cpOffset: number
     core: StallConfig
 }
 
@@ -85,6 +93,14 @@ export const SETTINGS: SettingSpec[] = [
     spec("SAMPLE_MS", "sampleMs", "int", 1000, 100, 10000),
     spec("TELEMETRY_MS", "telemetryMs", "int", 10000, 1000, 3600000),
     spec("TAP", "tap", "bool", false),
+    // defaults: the VS Code simulator's sliders (0–7 V → 0–700 V, 0–1 A → 0–1000 A, a
+    // potentiometer 0–1 → −12…+12 V on the pilot); a board's come from its calibration
+    spec("V_GAIN", "vGain", "number", 100, 0.001, 100000),
+    spec("V_OFFSET", "vOffset", "number", 0, -2000, 2000),
+    spec("I_GAIN", "iGain", "number", 1000, 0.001, 100000),
+    spec("I_OFFSET", "iOffset", "number", 0, -2000, 2000),
+    spec("CP_GAIN", "cpGain", "number", 24, 0.001, 1000),
+    spec("CP_OFFSET", "cpOffset", "number", -12, -50, 50),
     coreSpec("MIN_KW", "minChargingKw", "number", 0.1, 50),
     coreSpec("FINISH_MS", "finishAfterMs", "int", 0, 3600000),
     coreSpec("MAX_GAP_MS", "maxGapMs", "int", 1000, 600000),
@@ -148,6 +164,14 @@ export function settingValues(settings: StallSettings): any {
     const raw: any = {}
     for (let i = 0; i < SETTINGS.length; i++) raw[SETTINGS[i].key] = target(settings, SETTINGS[i])[SETTINGS[i].field]
     return raw
+}
+
+export function calibrationOf(s: StallSettings): Calibration {
+    return {
+        busVolts: { gain: s.vGain, offset: s.vOffset },
+        amps: { gain: s.iGain, offset: s.iOffset },
+        pilotVolts: { gain: s.cpGain, offset: s.cpOffset },
+    }
 }
 
 export function stallIdentity(s: StallSettings, fw: string): StallIdentity {
