@@ -9,6 +9,7 @@ import { startDevtools, type Devtools } from "./devtools"
 import { buildFirmware } from "./firmware"
 import { Sensors, type SensorsOptions } from "./sensors"
 import { Vm, type Settings } from "./vm"
+import { calibrationOf, settingsFrom } from "../../src/core/stall/index"
 
 export interface BrokerAddress {
     url: string
@@ -84,12 +85,16 @@ export async function startLive(options: LiveOptions): Promise<Live> {
         const devtools = await startDevtools()
         undo.push(() => devtools.stop())
 
+        const settings = typeof options.settings === "function" ? options.settings(brokerAddress) : options.settings
+        // the sensors serve what the stall's calibration maps back to the values set
+        const calibration = calibrationOf(settingsFrom(settings ?? {}).settings)
+        const startSensors = (o?: SensorsOptions) => Sensors.start({ calibration, ...o })
         onStep("starting the simulated sensors")
-        let sensors = await Sensors.start(options.sensors)
+        let sensors = await startSensors(options.sensors)
         undo.push(() => sensors.close())
         const replaceSensors = async (next?: SensorsOptions) => {
             await sensors.close()
-            sensors = await Sensors.start(next)
+            sensors = await startSensors(next)
             return sensors
         }
 
@@ -97,7 +102,6 @@ export async function startLive(options: LiveOptions): Promise<Live> {
         const vm = await Vm.start({ deviceId: options.deviceId, onLine: options.onVmLine })
         undo.push(() => vm.dispose())
 
-        const settings = typeof options.settings === "function" ? options.settings(brokerAddress) : options.settings
         onStep("deploying the firmware and its settings to the VM")
         await vm.deploy(bytecodePath, settings)
         return {

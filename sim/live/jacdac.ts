@@ -10,6 +10,7 @@ export type JDDevice = Jacdac.JDDevice
 export type Packet = Jacdac.Packet
 
 export const {
+    AnalogSensorServer,
     DEVICE_ANNOUNCE,
     DcCurrentMeasurementReg,
     DcVoltageMeasurementReg,
@@ -21,11 +22,14 @@ export const {
     SRV_DC_CURRENT_MEASUREMENT,
     SRV_DC_VOLTAGE_MEASUREMENT,
     SRV_DEVICE_SCRIPT_MANAGER,
+    SRV_POTENTIOMETER,
     SRV_SETTINGS,
     SensorReg,
-    SensorServer,
     SettingsClient,
+    addServiceProvider,
     createNodeSocketTransport,
+    serviceProviderDefinitionFromServiceClass,
+    serviceProviderDefinitions,
 } = untyped as typeof Jacdac
 
 /**

@@ -1,21 +1,25 @@
-// The stall's simulated hardware on the devtools bus: one Jacdac device with the
-// DC meter (bus voltage "dc_bus", current) and the control-pilot voltage
-// ("control_pilot"). Every VM on the bus binds these same servers, so only one
-// stall at a time can have real sensors.
+// The stall's simulated hardware on the devtools bus, laid out as the VS Code
+// simulator's dashboard lays it out: a "DC current/voltage measurement" device
+// (current "amp" 0–1 A, voltage "volt" 0–7 V) and a potentiometer for the pilot.
+// Values are set in stall units (V, A, pilot state) and served as the raw readings
+// the stall's calibration maps back. Every VM on the bus binds these same servers,
+// so only one stall at a time can have real sensors.
 import {
+    AnalogSensorServer,
     DcCurrentMeasurementReg,
     DcVoltageMeasurementReg,
     JDServerServiceProvider,
     SRV_DC_CURRENT_MEASUREMENT,
     SRV_DC_VOLTAGE_MEASUREMENT,
+    SRV_POTENTIOMETER,
     SensorReg,
-    SensorServer,
     type JDBus,
     type Packet,
 } from "./jacdac"
 import { connectBus } from "./bus"
 import type { PilotState } from "../../src/core/billing/index"
-import { pilotNominalVolts } from "../../src/core/stall/index"
+import { calibrationOf, defaultSettings, pilotNominalVolts, rawFor, type Calibration } from "../../src/core/stall/index"
+import { DEVTOOLS_TCP_PORT } from "./devtools"
 
 export type { PilotState }
 
@@ -31,34 +35,60 @@ export interface SensorValues {
     pilotVolts?: number
 }
 
+/** measurementNames of a meter's voltage and current servers; null: they lack the register and never answer it */
+export type MeterNames = [string, string] | null
+
 export interface SensorsOptions {
-    /** pilot server before the bus-voltage server: the roles then bind the other way round */
-    swapOrder?: boolean
-    /** both voltage servers named "dc_bus", so the firmware cannot tell them apart */
-    ambiguousNames?: boolean
-    /** 16 hex digits */
+    /** how the stall maps raw readings (its settings); default the settings' defaults */
+    calibration?: Calibration
+    /** the meter's names; default the dashboard's "volt" and "amp" */
+    names?: MeterNames
+    /** a second meter on the bus with these names, reading 0: a bus the stall must not guess on */
+    secondMeter?: MeterNames
+    /** the meter's device id, 16 hex digits */
     deviceId?: string
     /** initial values; default 0 V, 0 A, pilot A */
     initial?: SensorValues
+    /** the devtools hub's TCP port (default 8082) */
+    port?: number
 }
 
 /** A sensor that can go silent (no reply, no streaming) or read NaN. */
-class Channel extends SensorServer<[number]> {
+class Channel extends AnalogSensorServer {
     private silent = false
     private broken = false
+    private value: number
 
+    private readonly unnamed: boolean
+
+    /**
+     * `name` undefined: no name register. `name` null: no answer to a get of it either,
+     * like a module without the register (a jacdac-ts server answers any get, empty).
+     */
     constructor(
         serviceClass: number,
-        nameReg: number,
-        name: string,
-        private value: number
+        value: number,
+        min: number,
+        max: number,
+        private readonly nameReg?: number,
+        name?: string | null
     ) {
-        super(serviceClass, { readingValues: [value], streamingInterval: 100 })
-        this.addRegister<[string]>(nameReg, [name])
+        super(serviceClass, {
+            readingValues: [value],
+            minReading: min,
+            maxReading: max,
+            readingResolution: 0.001,
+            streamingInterval: 100,
+            registerValues: nameReg !== undefined && name != null ? [{ code: nameReg, values: [name] }] : [],
+        })
+        this.value = value
+        this.unnamed = nameReg !== undefined && name === null
     }
 
     override async handlePacket(pkt: Packet) {
-        if (!this.silent) await super.handlePacket(pkt)
+        if (this.silent) return
+        if (this.unnamed && pkt.isRegisterGet && pkt.registerIdentifier === this.nameReg) return
+        await super.handlePacket(pkt)
     }
 
     setValue(value: number) {
@@ -78,48 +108,66 @@ class Channel extends SensorServer<[number]> {
     }
 }
 
+/** The dashboard's DC device: current server first, then voltage, as jacdac-ts defines it. */
+function meter(names: MeterNames, volts: number, amps: number): [Channel, Channel] {
+    return [
+        new Channel(SRV_DC_CURRENT_MEASUREMENT, amps, 0, 1, DcCurrentMeasurementReg.MeasurementName, names && names[1]),
+        new Channel(
+            SRV_DC_VOLTAGE_MEASUREMENT,
+            volts,
+            0,
+            7,
+            DcVoltageMeasurementReg.MeasurementName,
+            names && names[0]
+        ),
+    ]
+}
+
 export class Sensors {
     private constructor(
         private readonly bus: JDBus,
-        private readonly dcBus: Channel,
-        private readonly pilot: Channel,
-        private readonly current: Channel
+        private readonly cal: Calibration,
+        private readonly current: Channel,
+        private readonly volts: Channel,
+        private readonly pilot: Channel
     ) {}
 
     static async start(options: SensorsOptions = {}): Promise<Sensors> {
+        const cal = options.calibration ?? calibrationOf(defaultSettings())
         const init = options.initial ?? {}
-        const volt = (name: string, v: number) =>
-            new Channel(SRV_DC_VOLTAGE_MEASUREMENT, DcVoltageMeasurementReg.MeasurementName, name, v)
-        const dcBus = volt("dc_bus", init.volts ?? 0)
-        const pilot = volt(options.ambiguousNames ? "dc_bus" : "control_pilot", pilotVolts(init))
-        const current = new Channel(
-            SRV_DC_CURRENT_MEASUREMENT,
-            DcCurrentMeasurementReg.MeasurementName,
-            "dc_current",
-            init.amps ?? 0
+        const [current, volts] = meter(
+            options.names === undefined ? ["volt", "amp"] : options.names,
+            rawFor(init.volts ?? 0, cal.busVolts),
+            rawFor(init.amps ?? 0, cal.amps)
         )
-        const bus = await connectBus()
-        const servers = options.swapOrder ? [pilot, dcBus, current] : [dcBus, pilot, current]
-        bus.addServiceProvider(
-            new JDServerServiceProvider("stall-sensors", servers, { deviceId: options.deviceId ?? "5e7503a15e7503a1" })
-        )
-        return new Sensors(bus, dcBus, pilot, current)
+        const pilot = new Channel(SRV_POTENTIOMETER, rawFor(pilotVolts(init), cal.pilotVolts), 0, 1)
+        const bus = await connectBus(options.port ?? DEVTOOLS_TCP_PORT)
+        const id = options.deviceId ?? "5e7503a15e7503a1"
+        bus.addServiceProvider(new JDServerServiceProvider("stall-meter", [current, volts], { deviceId: id }))
+        bus.addServiceProvider(new JDServerServiceProvider("stall-pilot", [pilot], { deviceId: siblingId(id, 1) }))
+        if (options.secondMeter !== undefined)
+            bus.addServiceProvider(
+                new JDServerServiceProvider("second-meter", meter(options.secondMeter, 0, 0), {
+                    deviceId: siblingId(id, 2),
+                })
+            )
+        return new Sensors(bus, cal, current, volts, pilot)
     }
 
     /** Changes only the values given. */
     set(values: SensorValues): void {
-        if (values.volts !== undefined) this.dcBus.setValue(values.volts)
-        if (values.amps !== undefined) this.current.setValue(values.amps)
-        if (values.pilot !== undefined || values.pilotVolts !== undefined) this.pilot.setValue(pilotVolts(values))
+        if (values.volts !== undefined) this.volts.setValue(rawFor(values.volts, this.cal.busVolts))
+        if (values.amps !== undefined) this.current.setValue(rawFor(values.amps, this.cal.amps))
+        if (values.pilot !== undefined || values.pilotVolts !== undefined)
+            this.pilot.setValue(rawFor(pilotVolts(values), this.cal.pilotVolts))
     }
 
     /**
      * Meter (bus voltage and current) failure; the pilot stays. "silent": the
-     * servers stop answering, and a DeviceScript `reading.read()` then waits until
-     * they answer again (no error, no unbinding). "nan": reads return NaN at once.
+     * servers stop answering and streaming. "nan": reads return NaN at once.
      */
     fail(failed: boolean, how: MeterFailure = "silent"): void {
-        for (const ch of [this.dcBus, this.current]) {
+        for (const ch of [this.volts, this.current]) {
             ch.setSilent(failed && how === "silent")
             ch.setBroken(failed && how === "nan")
         }
@@ -132,4 +180,9 @@ export class Sensors {
 
 function pilotVolts(v: SensorValues): number {
     return v.pilotVolts ?? pilotNominalVolts(v.pilot ?? "A")
+}
+
+/** another device id from the same base: its last hex digit changed */
+function siblingId(id: string, n: number): string {
+    return id.slice(0, 15) + ((parseInt(id[15], 16) + n) % 16).toString(16)
 }

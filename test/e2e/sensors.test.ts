@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, expect, test } from "vitest"
 import type { Live } from "../../sim/live/index"
-import { check, drive, json, METER_FAULT_MS, ready, topic, sleep, startStall, waitStatus } from "./stall"
+import { check, drive, json, METER_FAULT_MS, ready, topic, startStall, waitStatus } from "./stall"
+import { NO_NAME } from "../../src/core/stall/index"
 
-// The sensors as the firmware finds them: the two voltage servers bound the other way
-// round, a meter that stops answering, and two servers it cannot tell apart.
+// The sensors as the firmware finds them on a bus: a second meter it must tell apart
+// by name, a meter that stops answering, two meters it cannot tell apart, and one
+// that has no measurementName to read at all.
 let live: Live
 beforeAll(async () => {
-    // the pilot's server first: the roles bind swapped, the names must set them right
-    live = await startStall("mosquitto", { swapOrder: true })
+    // the stall's meter named, a second one (the dashboard's names, reading 0) beside it
+    live = await startStall("mosquitto", { names: ["dc_bus", "dc_current"], secondMeter: ["volt", "amp"] })
     await ready(live)
 })
 afterAll(async () => live?.stop())
 
-test("swapped bindings are told apart by measurementName", async () => {
+test("with a second meter on the bus the names say which is the stall's", async () => {
     const since = live.collector.count
     await drive(live, [
         [{ pilot: "B", volts: 400, amps: 0 }, 1500],
@@ -20,7 +22,7 @@ test("swapped bindings are told apart by measurementName", async () => {
         [{ pilot: "A", volts: 0, amps: 0 }, 0],
     ])
     const rec = (await live.collector.waitFor((m) => m.topic === topic("session"), 15_000, "record", since)).json as any
-    // 100 kW for about 4 s: the bus voltage, not the 6 V pilot, was used
+    // 100 kW for about 4 s: the named meter, not the idle second one, was used
     expect(rec.energyWh).toBeGreaterThan(80)
     expect(rec.tierMinutes[1]).toBeGreaterThan(0)
     expect(check(live.collector.received).records.every((r) => r.diff === null && r.verifiable)).toBe(true)
@@ -44,18 +46,42 @@ test("a meter that stops answering gives invalid readings, then a meter fault", 
     await waitStatus(live, "available", 10_000, since)
 })
 
-test("voltage servers that cannot be told apart are a fault with an event", async () => {
-    const since = live.collector.count
-    await live.replaceSensors({ ambiguousNames: true })
-    await live.vm.restart()
+/** The roles_ambiguous event after `since`, and the faulted status that goes with it. */
+async function ambiguous(since: number) {
     const ev = await live.collector.waitFor(
         (m) => (m.json as any)?.kind === "roles_ambiguous",
         30_000,
         "roles_ambiguous",
         since
     )
-    expect((ev.json as any).detail).toContain("dc_bus")
-    const st = await waitStatus(live, "faulted", 10_000, since)
-    expect(st.json).toMatchObject({ faultReason: "roles" })
-    await sleep(500)
+    // (a pilot fault may come first: the replaced sensors were away for a moment)
+    await live.collector.waitFor(
+        (m) => m.topic === topic("status") && (m.json as any)?.faultReason === "roles",
+        10_000,
+        "status faulted (roles)",
+        since
+    )
+    return ev.json as any
+}
+
+test("two meters that cannot be told apart are a fault with an event", async () => {
+    const since = live.collector.count
+    await live.replaceSensors({ secondMeter: ["volt", "amp"] })
+    await live.vm.restart()
+    expect((await ambiguous(since)).detail).toContain('2 DC voltage servers named "volt" and "volt"')
+})
+
+test("a second meter without measurementName: the stall says so and keeps sampling", async () => {
+    const since = live.collector.count
+    await live.replaceSensors({ secondMeter: null })
+    await live.vm.restart()
+    const ev = await ambiguous(since)
+    expect(ev.detail).toContain(NO_NAME)
+    // the unanswered read holds no loop: the stall keeps sampling (each sample is tapped)
+    for (let i = 0; i < 3; i++)
+        await live.collector.waitFor((m) => m.topic === topic("tap"), 10_000, "a tapped sample", live.collector.count)
+    // the second meter goes: the stall is itself again without a reboot
+    const back = live.collector.count
+    await live.replaceSensors({})
+    await waitStatus(live, "available", 30_000, back)
 })

@@ -107,20 +107,13 @@ describe.sequential("live harness (mosquitto)", () => {
         await nextReading(l, () => true, "reading after broker restart")
     })
 
-    test("binding follows server order; the probe still tells the voltages apart by name", async () => {
+    test("the probe binds the dashboard's layout and reads the meter's names", async () => {
         const l = live!
-        await l.replaceSensors({ swapOrder: true, initial: { volts: 650, amps: 3, pilot: "B" } })
+        await l.replaceSensors({ names: ["dc_bus", "dc_current"], initial: { volts: 650, amps: 3, pilot: "B" } })
         await l.vm.restart()
-        await l.vm.waitForLine(/^BOUND names=control_pilot,dc_bus$/, T)
-        const r = await nextReading(l, () => true, "reading with swapped servers")
+        await l.vm.waitForLine(/^BOUND names=dc_bus,dc_current$/, T)
+        const r = await nextReading(l, () => true, "reading with the named meter")
         expect(r).toMatchObject({ mV: 650_000, cpmV: 9000, mA: 3000 })
-    })
-
-    test("ambiguous names are visible to the program", async () => {
-        const l = live!
-        await l.replaceSensors({ ambiguousNames: true })
-        await l.vm.restart()
-        await l.vm.waitForLine(/^FAULT ambiguous voltage servers$/, T)
         await live!.stop()
         await live!.stop() // idempotent
         live = undefined

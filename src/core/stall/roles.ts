@@ -42,10 +42,14 @@ export function pickServer(v: RoleView, what: string, expected: string): RolePic
             "2 " +
             what +
             " servers named " +
-            v.name +
+            shown(v.name) +
             " and " +
-            v.spareName +
+            shown(v.spareName) +
             ": the stall's must be the only one named " +
             expected,
     }
+}
+
+function shown(name: string): string {
+    return name === NO_NAME ? name : '"' + name + '"'
 }
