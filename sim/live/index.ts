@@ -24,7 +24,8 @@ export interface LiveOptions {
     /** deployed with the bytecode; a function gets the broker's address (its port is picked at start) */
     settings?: Settings | ((broker: BrokerAddress) => Settings)
     deviceId?: string
-    sensors?: SensorsOptions
+    /** the project's simulated sensors (default); null: none, the caller brings its own */
+    sensors?: SensorsOptions | null
     /** collector subscriptions, default "#" */
     topics?: string | string[]
     /** each VM console line, e.g. to echo it */
@@ -89,11 +90,14 @@ export async function startLive(options: LiveOptions): Promise<Live> {
         // the sensors serve what the stall's calibration maps back to the values set
         const calibration = calibrationOf(settingsFrom(settings ?? {}).settings)
         const startSensors = (o?: SensorsOptions) => Sensors.start({ calibration, ...o })
-        onStep("starting the simulated sensors")
-        let sensors = await startSensors(options.sensors)
-        undo.push(() => sensors.close())
+        let sensors: Sensors | null = null
+        if (options.sensors !== null) {
+            onStep("starting the simulated sensors")
+            sensors = await startSensors(options.sensors)
+        }
+        undo.push(async () => await sensors?.close())
         const replaceSensors = async (next?: SensorsOptions) => {
-            await sensors.close()
+            await sensors?.close()
             sensors = await startSensors(next)
             return sensors
         }
@@ -108,6 +112,7 @@ export async function startLive(options: LiveOptions): Promise<Live> {
             devtools,
             vm,
             get sensors() {
+                if (!sensors) throw new Error("this live stall was started without the project's sensors")
                 return sensors
             },
             replaceSensors,

@@ -39,7 +39,11 @@ export const TIMELAPSE_TARIFF = {
     periodMs: 5000,
 }
 
-export async function startStall(broker: "mosquitto" | "aedes" = "mosquitto", sensors?: SensorsOptions): Promise<Live> {
+/** `sensors` null: the VM starts without the project's sensors (bring your own). */
+export async function startStall(
+    broker: "mosquitto" | "aedes" = "mosquitto",
+    sensors?: SensorsOptions | null
+): Promise<Live> {
     return startLive({
         broker,
         sensors,
