@@ -85,6 +85,17 @@ describe("sampler", () => {
         expect(statuses(ctl.take()).pop()).toBe("available")
     })
 
+    test("sensors still being told apart (names being read) are no fault, even past the bind grace", async () => {
+        const { ctl, sensors, clock, sampler } = setup()
+        sensors.why = ""
+        for (const t of [BIND_GRACE_MS, BIND_GRACE_MS + 1000]) {
+            clock.t = t
+            await sampler.sample()
+        }
+        expect(ctl.take()).toEqual([])
+        expect(ctl.acct.snapshot().lastT).toBeNull()
+    })
+
     test("a failed meter read reaches the core as an invalid reading, not a crash", async () => {
         const { ctl, sensors, clock, sampler } = setup()
         sensors.pilotVolts = pilotNominalVolts("C")
