@@ -139,14 +139,20 @@ class Quantity {
     }
 }
 
+// role names as the VS Code dashboard shows them; a bound "…2" role means a second meter
 const busVolts = new Quantity(
-    new ds.DcVoltageMeasurement(),
-    new ds.DcVoltageMeasurement(),
+    new ds.DcVoltageMeasurement("busVolts"),
+    new ds.DcVoltageMeasurement("busVolts2"),
     "DC voltage",
     BUS_VOLTS_NAME
 )
-const current = new Quantity(new ds.DcCurrentMeasurement(), new ds.DcCurrentMeasurement(), "DC current", CURRENT_NAME)
-const pilotLevel = new ds.Potentiometer()
+const current = new Quantity(
+    new ds.DcCurrentMeasurement("current"),
+    new ds.DcCurrentMeasurement("current2"),
+    "DC current",
+    CURRENT_NAME
+)
+const pilotLevel = new ds.Potentiometer("pilot")
 const pilotStream = new Stream(pilotLevel.reading)
 
 export class StallSensors implements SensorPort {

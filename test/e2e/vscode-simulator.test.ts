@@ -90,6 +90,16 @@ afterAll(async () => {
 })
 
 test("'start missing simulators' starts the pilot's potentiometer, and only that", async () => {
+    // the roles the dashboard lists (docs/flashing.md names them); Settings0 is
+    // DeviceScript's own, bound to the VM's settings service
+    expect(bus.roleManager.roles.map((r) => r.name).sort()).toEqual([
+        "Settings0",
+        "busVolts",
+        "busVolts2",
+        "current",
+        "current2",
+        "pilot",
+    ])
     bus.roleManager.startSimulators()
     await until("a potentiometer", 10_000, () => hosted(SRV_POTENTIOMETER).length === 1)
     expect(hosted(SRV_DC_VOLTAGE_MEASUREMENT)).toEqual([])
