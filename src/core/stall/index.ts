@@ -1,4 +1,5 @@
 // The stall protocol's public surface: what the firmware shell and the simulator wire up.
+export * from "./adc"
 export * from "./boot"
 export * from "./calibration"
 export * from "./coalesce"
@@ -12,3 +13,4 @@ export * from "./roles"
 export * from "./sampler"
 export * from "./settings"
 export * from "./topics"
+export * from "./two-point"
