@@ -8,9 +8,12 @@ import {
     coalesced,
     FIRMWARE_VERSION,
     flush,
+    GUARD_CHECK_MS,
     OUTBOX_RECORDS,
     PILOT_READ_MS,
     RESEND_MS,
+    RESTART_FLUSH_MS,
+    RestartGuard,
     resume,
     Sampler,
     SETTINGS,
@@ -69,11 +72,32 @@ const sampleNow = coalesced(async () => {
 setInterval(async () => {
     if (sampler.readPilot()) await sampleNow()
 }, PILOT_READ_MS)
+const guard = new RestartGuard(
+    { watchdogMs: settings.watchdogMs, softMs: settings.restartMs, hardMs: settings.hardRestartMs },
+    ds.millis()
+)
 setInterval(async () => {
     await sampleNow()
     ctl.tick(now())
     await flushNow()
+    guard.loopDone(ds.millis())
 }, settings.sampleMs)
+// in a fiber of its own: it runs even when the sampling loop is stuck
+setInterval(async () => {
+    const due = guard.check(ds.millis(), ctl.acct.snapshot().state, ctl.acct.session() !== null)
+    if (due === null) return
+    console.log(due.kind + ": " + due.detail)
+    ctl.event(due.kind, due.detail, now())
+    let flushed = false
+    setTimeout(async () => {
+        await flushNow()
+        flushed = true
+    }, 0)
+    const end = ds.millis() + RESTART_FLUSH_MS
+    while (!flushed && ds.millis() < end) await ds.sleep(100)
+    if (due.reboot) ds.reboot()
+    else ds.restart()
+}, GUARD_CHECK_MS)
 
 await flushNow()
 await link.start()

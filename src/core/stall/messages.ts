@@ -149,6 +149,8 @@ export type EventKind =
     | "roles_ambiguous"
     | "link_reset"
     | "sample_rejected"
+    | "watchdog_restart"
+    | "planned_restart"
 
 export interface EventMessage {
     v: number

@@ -23,6 +23,10 @@ export interface StallSettings {
     sampleMs: number
     telemetryMs: number
     tap: boolean
+    /** restart guards (guard.ts) */
+    watchdogMs: number
+    restartMs: number
+    hardRestartMs: number
     /** calibration (see calibration.ts): bus volts, amps, pilot volts */
     vGain: number
     vOffset: number
@@ -52,6 +56,7 @@ export interface SettingSpec {
 }
 
 export const CONNECTORS = ["NACS", "CCS1", "CCS2"]
+const DAY_MS = 86400000
 
 function spec(
     key: string,
@@ -93,6 +98,10 @@ export const SETTINGS: SettingSpec[] = [
     spec("SAMPLE_MS", "sampleMs", "int", 1000, 100, 10000),
     spec("TELEMETRY_MS", "telemetryMs", "int", 10000, 1000, 3600000),
     spec("TAP", "tap", "bool", false),
+    // restarts: a stuck sampling loop; uptime before 32-bit timers wrap (~49.7 days)
+    spec("WATCHDOG_MS", "watchdogMs", "int", 30000, 5000, 600000),
+    spec("RESTART_MS", "restartMs", "int", 40 * DAY_MS, 10000, 45 * DAY_MS),
+    spec("HARD_RST_MS", "hardRestartMs", "int", 45 * DAY_MS, 10000, 48 * DAY_MS),
     // defaults: the VS Code simulator's sliders (0–7 V → 0–700 V, 0–1 A → 0–1000 A, a
     // potentiometer 0–1 → −12…+12 V on the pilot); a board's come from its calibration
     spec("V_GAIN", "vGain", "number", 100, 0.001, 100000),
