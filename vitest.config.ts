@@ -13,8 +13,10 @@ export default defineConfig({
                 },
             },
             {
-                // the DeviceScript devtools hub has fixed ports (8081/8082): one live
-                // firmware at a time, so these files run one after another
+                // the DeviceScript devtools hub has fixed ports (8081-8083): one live
+                // firmware per network namespace. `npm test` runs these through
+                // test/run-live.ts, each file in a namespace of its own, side by side;
+                // a plain `vitest run --project live` uses the host's ports, one file at a time
                 test: {
                     name: "live",
                     include: ["test/live/**/*.test.ts", "test/e2e/**/*.test.ts"],
