@@ -148,6 +148,7 @@ export type EventKind =
     | "events_dropped"
     | "roles_ambiguous"
     | "link_reset"
+    | "message_dropped"
     | "sample_rejected"
     | "watchdog_restart"
     | "planned_restart"
