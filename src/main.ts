@@ -59,6 +59,10 @@ link.onDown = (why) => {
     ctl.disconnected()
     ctl.event("link_reset", why, now())
 }
+link.onDropped = (detail) => {
+    ctl.event("message_dropped", detail, now())
+    setTimeout(async () => await flushNow(), 0)
+}
 link.onMessage = (topic, payload, bytes) => {
     ctl.message(topic, payload, now(), bytes)
     setTimeout(async () => await flushNow(), 0)
