@@ -31,7 +31,17 @@ export interface Broker {
 export interface BrokerOptions {
     /** a free one by default */
     port?: number
+    /** mosquitto's message_size_limit (payload bytes); 0 = none. Default MESSAGE_SIZE_LIMIT */
+    messageSizeLimit?: number
 }
+
+/**
+ * The broker's bound on a message's payload, the second line of defence after the
+ * stall's own receive limit (src/net/mqtt-reader.ts): commands are at most 1024
+ * bytes, so 2048 leaves room and keeps a 64 KB flood off the stall's socket. The
+ * same value as docs/mosquitto.conf.
+ */
+export const MESSAGE_SIZE_LIMIT = 2048
 
 const START_TIMEOUT_MS = 10_000
 
@@ -53,6 +63,7 @@ function findMosquitto(): string {
 export async function startMosquitto(options: BrokerOptions = {}): Promise<Broker> {
     const bin = findMosquitto()
     const port = options.port ?? (await freePort())
+    const sizeLimit = options.messageSizeLimit ?? MESSAGE_SIZE_LIMIT
     const log: string[] = []
     let child: Child | undefined
 
@@ -62,7 +73,8 @@ export async function startMosquitto(options: BrokerOptions = {}): Promise<Broke
         const conf = join(dir, "mosquitto.conf")
         await writeFile(
             conf,
-            `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n`
+            `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n` +
+                `message_size_limit ${sizeLimit}\n`
         )
         const c = spawnTracked(bin, ["-c", conf], {}, (l) => log.push(l))
         child = c

@@ -9,6 +9,7 @@ import {
     stallRoot,
     stallTopic,
     type CommandName,
+    type StallSettings,
     type StallTopic,
 } from "../../src/core/stall/index"
 import { setTimeout as sleep } from "node:timers/promises"
@@ -39,10 +40,12 @@ export const TIMELAPSE_TARIFF = {
     periodMs: 5000,
 }
 
-/** `sensors` null: the VM starts without the project's sensors (bring your own). */
+/** `broker`: one to start, or the mqtt:// URL of one already running. `sensors` null: the VM starts without the project's sensors (bring your own). */
 export async function startStall(
-    broker: "mosquitto" | "aedes" = "mosquitto",
-    sensors?: SensorsOptions | null
+    broker: "mosquitto" | "aedes" | string = "mosquitto",
+    sensors?: SensorsOptions | null,
+    /** settings that differ from the e2e ones below */
+    overrides: Partial<StallSettings> = {}
 ): Promise<Live> {
     return startLive({
         broker,
@@ -56,6 +59,7 @@ export async function startStall(
                 sampleMs: 500,
                 telemetryMs: 2000,
                 core: { ...defaultSettings().core, finishAfterMs: FINISH_MS, meterFaultAfterMs: METER_FAULT_MS },
+                ...overrides,
             }),
         onVmLine: process.env.E2E_VERBOSE ? (l) => console.log("VM:", l) : undefined,
     })
