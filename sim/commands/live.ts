@@ -199,7 +199,7 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
                 await c.publish(commandTopic(PREFIX, stallId, "tariff"), JSON.stringify(trace.tariff))
                 await c.waitFor((m) => (m.json as any)?.kind === "tariff_changed", 10_000, "the tariff applied")
             }
-            await playTrace(live, trace.rows, {
+            await playTrace(live.sensors, trace.rows, {
                 command: (name, body) => c.publish(commandTopic(PREFIX, stallId, name), JSON.stringify(body)),
                 powerOff: () => live!.vm.kill(),
                 powerOn: () => live!.vm.restart(),

@@ -1,9 +1,13 @@
 // Serves a stall-trace/1 to a live stall in real time: sample rows become sensor
-// values, authorize/tariff rows become MQTT commands, and a reboot row (after the
-// gap in which the trace has no samples) is a power cut of the VM.
+// values, authorize/tariff rows become commands, and a reboot row (after the gap in
+// which the trace has no samples) a power cut; the hooks say how (`sim live`: MQTT
+// and the VM, `sim sensors`: lines telling the user, or MQTT).
 import { setTimeout as sleep } from "node:timers/promises"
 import type { Row } from "../scenario/scenario"
-import type { Live } from "./index"
+import type { Sensors } from "./sensors"
+
+/** What the player drives: the sensors' values and the meter's failure (a Sensors, or a stand-in). */
+export type PlayedSensors = Pick<Sensors, "set" | "fail">
 
 export interface PlayHooks {
     /** a command to the stall, e.g. ("authorize", {account}) */
@@ -24,7 +28,7 @@ function rebootAhead(rows: Row[], i: number): boolean {
 }
 
 export async function playTrace(
-    live: Live,
+    sensors: PlayedSensors,
     rows: Row[],
     hooks: PlayHooks,
     onProgress?: (done: number) => void
@@ -41,8 +45,8 @@ export async function playTrace(
         if (Array.isArray(row)) {
             const [, pilot, volts, amps] = row
             const readable = volts !== null && amps !== null
-            live.sensors.fail(!readable, "nan")
-            live.sensors.set({ pilot, volts: volts ?? 0, amps: amps ?? 0 })
+            sensors.fail(!readable, "nan")
+            sensors.set({ pilot, volts: volts ?? 0, amps: amps ?? 0 })
             if (rebootAhead(rows, i)) {
                 await hooks.powerOff()
                 poweredOff = true
