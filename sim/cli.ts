@@ -25,6 +25,10 @@ const COMMANDS: Record<string, Command> = {
         summary: async () => (await import("./fleet/fleet")).FLEET_COMMAND.summary,
         main: async (argv, io) => (await import("./fleet/fleet")).fleetCommand(argv, io),
     },
+    sensors: {
+        summary: async () => (await import("./commands/sensors")).SENSORS_COMMAND.summary,
+        main: async (argv, io) => (await import("./commands/sensors")).sensorsCommand(argv, io),
+    },
 }
 
 const EXAMPLES = [

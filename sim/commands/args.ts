@@ -33,12 +33,12 @@ export interface CommandSpec {
     name: string
     /** one line: the top of the command's help and its line in `sim --help` */
     summary: string
-    /** required positional arguments, in order */
-    positionals: readonly { name: string; description: string }[]
+    /** positional arguments, in order; optional ones come last */
+    positionals: readonly { name: string; description: string; optional?: boolean }[]
     /** by long name, without the dashes; `--help` / `-h` come with every command */
     options: Readonly<Record<string, OptionSpec>>
-    /** paragraphs after the options */
-    notes?: readonly string[]
+    /** paragraphs after the options, wrapped; a list of lines is shown as it is (a table of keys) */
+    notes?: readonly (string | readonly string[])[]
     /** whole command lines, as a newcomer would type them */
     examples: readonly string[]
 }
@@ -122,7 +122,8 @@ export function parseCommandLine<S extends CommandSpec>(spec: S, argv: string[])
         if (o.required && values[name] === undefined)
             throw new UsageError(`missing --${name} ${o.value}; usage: ${usageLine(spec)}`)
     const expected = spec.positionals
-    if (positionals.length < expected.length)
+    const required = expected.filter((p) => !p.optional).length
+    if (positionals.length < required)
         throw new UsageError(`missing ${expected[positionals.length].name}; usage: ${usageLine(spec)}`)
     if (positionals.length > expected.length)
         throw new UsageError(`unexpected argument '${positionals[expected.length]}'; usage: ${usageLine(spec)}`)
@@ -169,7 +170,8 @@ export function usageLine(spec: CommandSpec): string {
     const required = Object.entries(spec.options)
         .filter(([, o]) => o.required)
         .map(([name, o]) => `--${name} ${o.value}`)
-    return ["sim", spec.name, ...spec.positionals.map((p) => p.name), ...required, "[options]"].join(" ")
+    const args = spec.positionals.map((p) => (p.optional ? `[${p.name}]` : p.name))
+    return ["sim", spec.name, ...args, ...required, "[options]"].join(" ")
 }
 
 const HELP_WIDTH = 80
@@ -210,7 +212,7 @@ export function helpText(spec: CommandSpec): string {
         [`usage: ${usageLine(spec)}`],
         ...(spec.positionals.length ? [["arguments:", ...table(args, column)]] : []),
         ["options:", ...table(options, column)],
-        ...(spec.notes ?? []).map((n) => wrap(n, HELP_WIDTH)),
+        ...(spec.notes ?? []).map((n) => (typeof n === "string" ? wrap(n, HELP_WIDTH) : n)),
         ["examples:", ...spec.examples.map((e) => " ".repeat(INDENT) + e)],
     ]
     return sections.map((lines) => lines.join("\n")).join("\n\n") + "\n"

@@ -13,12 +13,19 @@ const DEFAULT_PORTS: Record<string, number> = {
 }
 const REACH_TIMEOUT_MS = 3000
 
-/** null when a TCP connection to the broker's host and port opens; else one line for the user. */
-export function brokerRefusal(url: string, timeoutMs = REACH_TIMEOUT_MS): Promise<Refusal> {
+/**
+ * null when a TCP connection to the broker's host and port opens; else one line for the user,
+ * ending with `without` (what omitting --broker does).
+ */
+export function brokerRefusal(
+    url: string,
+    timeoutMs = REACH_TIMEOUT_MS,
+    without = "to use the embedded aedes"
+): Promise<Refusal> {
     const u = new URL(url)
     const host = u.hostname.replace(/^\[|\]$/g, "") // an IPv6 literal keeps its brackets in URL
     const port = Number(u.port || DEFAULT_PORTS[u.protocol] || 1883)
-    const advice = `start one there (e.g. mosquitto -p ${port}) or omit --broker to use the embedded aedes`
+    const advice = `start one there (e.g. mosquitto -p ${port}) or omit --broker ${without}`
     return new Promise((resolve) => {
         const socket = net.connect({ host, port })
         const done = (refusal: Refusal) => {

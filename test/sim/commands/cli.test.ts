@@ -20,7 +20,7 @@ describe("sim", () => {
             expect(r.status).toBe(0)
             expect(r.stderr).toBe("")
             expect(r.stdout).toMatch(/^sim: .+\n\nusage: sim <command> \[options\]/)
-            for (const command of ["run", "replay", "live", "fleet"])
+            for (const command of ["run", "replay", "live", "fleet", "sensors"])
                 expect(r.stdout).toMatch(new RegExp(`^  ${command} +\\S`, "m"))
             expect(r.stdout).toContain("Run 'sim <command> --help'")
         }
@@ -28,9 +28,9 @@ describe("sim", () => {
 
     test.each([
         [[], "sim: missing command"],
-        [["frobnicate"], "sim: unknown command 'frobnicate'; commands: run, replay, live, fleet"],
+        [["frobnicate"], "sim: unknown command 'frobnicate'; commands: run, replay, live, fleet, sensors"],
         [["rnu"], "sim: unknown command 'rnu'; did you mean 'run'?"],
-        [["--json"], "sim: unknown command '--json'; commands: run, replay, live, fleet"],
+        [["--json"], "sim: unknown command '--json'; commands: run, replay, live, fleet, sensors"],
     ])("%j is one line, the hint, exit 2", (argv, message) => {
         const r = sim(...argv)
         expect(r.status).toBe(2)
@@ -38,7 +38,7 @@ describe("sim", () => {
         expect(r.stderr).toBe(`${message} (see 'sim --help')\n`)
     })
 
-    test.each(["run", "live", "fleet"])("sim %s --help prints that command's help, exit 0", (command) => {
+    test.each(["run", "live", "fleet", "sensors"])("sim %s --help prints that command's help, exit 0", (command) => {
         const r = sim(command, "--help")
         expect(r.status).toBe(0)
         expect(r.stderr).toBe("")
