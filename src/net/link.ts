@@ -69,7 +69,7 @@ export class Link implements StallWire {
         this.host = s.mqttHost
         this.port = tls ? -s.mqttPort : s.mqttPort
         this.echoTopic = stallTopic(id.prefix, id.stallId, "echo")
-        this.policy = new LinkPolicy(tls ? TLS_OPEN_TIMEOUT_MS : TCP_OPEN_TIMEOUT_MS, Math.random)
+        this.policy = new LinkPolicy(tls ? TLS_OPEN_TIMEOUT_MS : TCP_OPEN_TIMEOUT_MS, () => Math.random())
         this.hello = connectPacket({
             clientId: "stall-" + id.stallId,
             username: s.mqttUser || undefined,
