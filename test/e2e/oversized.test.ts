@@ -9,12 +9,12 @@ import { json, PREFIX, ready, sleep, STALL, startStall, topic } from "./stall"
 // limit (src/net/mqtt-packets.ts) and the old client's 16 KB two-byte length: each is
 // reported with one event (command_rejected up to the limit, message_dropped past it)
 // and the stall never restarts. First against a broker without a size limit (the
-// stall's own defence), up to 32 KB: in the VM the runtime allocates each TCP chunk as
+// stall's own defence), up to 20 KB: in the VM the runtime allocates each TCP chunk as
 // one buffer before any of our code runs, and its Node host reads up to 64 KB at once,
-// so a ~48 KB message panics the VM (OutOfMemory; over 0xe000 bytes a RangeError) in
-// any client. An ESP32 reads 1 KB chunks (devicescript-esp32 main/sock.c). Past that,
+// so a 32 KB message panics the live VM (measured: OutOfMemory, no stack; over 0xe000
+// bytes it is a RangeError "buffer too big") whatever the client does. An ESP32 reads 1 KB chunks (devicescript-esp32 main/sock.c). Past that,
 // the broker's message_size_limit (sim/live/broker.ts, docs/mosquitto.conf) is the
-// defence, tested last with messages of 48 KB to 1 MB.
+// defence, tested last with messages of 2 KB to 1 MB.
 const ACK = commandTopic(PREFIX, STALL, "ack")
 /** remaining length = 2 + topic + 2 (packet id) + payload */
 const OVERHEAD = 2 + Buffer.byteLength(ACK) + 2
@@ -31,10 +31,9 @@ const SIZES = [
     16384 - OVERHEAD,
     16385,
     20_000,
-    32_768,
 ]
 /** dropped by the broker's limit before they reach the stall */
-const HUGE = [2049, 49_152, 65_535, 65_536, 1 << 20]
+const HUGE = [2049, 32_768, 49_152, 65_535, 65_536, 1 << 20]
 
 /** a JSON ack whose payload is exactly `bytes` long */
 const ackOf = (bytes: number) => `{"sessionId":"${"0".repeat(bytes - 16)}"}`
