@@ -15,7 +15,7 @@ import {
 } from "../../src/core/stall/index"
 import { DEVTOOLS_TCP_PORT } from "../live/devtools"
 import { portAccepts } from "../live/ports"
-import { Sensors } from "../live/sensors"
+import { RAW_RANGE, Sensors } from "../live/sensors"
 import { scenarioToTraces, type Trace } from "../scenario/scenario"
 import {
     defineCommand,
@@ -36,8 +36,6 @@ import { initialInputs, KEYS_HELP, pressKey, statusLine, type StallInputs } from
 
 /** the bus voltage while a car is plugged in (interactive mode) */
 const BUS_VOLTS = 400
-/** the current server's raw full scale (sensors.ts serves 0–1 A, as the dashboard's slider) */
-const CURRENT_FULL_SCALE = 1
 
 const DEFAULTS = defaultSettings()
 
@@ -224,7 +222,7 @@ async function interactiveMode(
     input: KeyInput,
     out: (line: string) => void
 ): Promise<void> {
-    const limits = { busVolts: BUS_VOLTS, maxAmps: calibrated(CURRENT_FULL_SCALE, calibrationOf(settings).amps) }
+    const limits = { busVolts: BUS_VOLTS, maxAmps: calibrated(RAW_RANGE.amps[1], calibrationOf(settings).amps) }
     const tariff = presetTariff(settings.tariffId)!
     const help = () => KEYS_HELP.forEach((k) => out("  " + k))
     let state = initialInputs(limits)

@@ -108,15 +108,25 @@ class Channel extends AnalogSensorServer {
     }
 }
 
+/** The raw ranges of the dashboard's sliders (jacdac-ts' providers), which these servers copy. */
+export const RAW_RANGE = { volts: [0, 7], amps: [0, 1], pilot: [0, 1] }
+
 /** The dashboard's DC device: current server first, then voltage, as jacdac-ts defines it. */
 function meter(names: MeterNames, volts: number, amps: number): [Channel, Channel] {
     return [
-        new Channel(SRV_DC_CURRENT_MEASUREMENT, amps, 0, 1, DcCurrentMeasurementReg.MeasurementName, names && names[1]),
+        new Channel(
+            SRV_DC_CURRENT_MEASUREMENT,
+            amps,
+            RAW_RANGE.amps[0],
+            RAW_RANGE.amps[1],
+            DcCurrentMeasurementReg.MeasurementName,
+            names && names[1]
+        ),
         new Channel(
             SRV_DC_VOLTAGE_MEASUREMENT,
             volts,
-            0,
-            7,
+            RAW_RANGE.volts[0],
+            RAW_RANGE.volts[1],
             DcVoltageMeasurementReg.MeasurementName,
             names && names[0]
         ),
@@ -140,7 +150,12 @@ export class Sensors {
             rawFor(init.volts ?? 0, cal.busVolts),
             rawFor(init.amps ?? 0, cal.amps)
         )
-        const pilot = new Channel(SRV_POTENTIOMETER, rawFor(pilotVolts(init), cal.pilotVolts), 0, 1)
+        const pilot = new Channel(
+            SRV_POTENTIOMETER,
+            rawFor(pilotVolts(init), cal.pilotVolts),
+            RAW_RANGE.pilot[0],
+            RAW_RANGE.pilot[1]
+        )
         const bus = await connectBus(options.port ?? DEVTOOLS_TCP_PORT)
         const id = options.deviceId ?? "5e7503a15e7503a1"
         bus.addServiceProvider(new JDServerServiceProvider("stall-meter", [current, volts], { deviceId: id }))

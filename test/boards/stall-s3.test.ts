@@ -13,7 +13,7 @@ import {
     validSetting,
 } from "../../src/core/stall/index"
 import { PilotState } from "../../src/core/billing/index"
-import { readEnvFile } from "../helpers/env-file"
+import { readEnvFile } from "../../sim/commands/env-file"
 
 const BOARDS = join(import.meta.dirname, "..", "..", "boards")
 const env = readEnvFile(join(BOARDS, "stall_s3.env"))

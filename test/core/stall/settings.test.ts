@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest"
 import fc from "fast-check"
-import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import { readEnvFile } from "../../../sim/commands/env-file"
 import { defaultConfig } from "../../../src/core/billing/config"
 import { defaultSettings, SETTING_KEYS, SETTINGS, settingsFrom, settingValues } from "../../../src/core/stall/settings"
 
@@ -68,21 +68,8 @@ describe("settings", () => {
 })
 
 describe("one settings table", () => {
-    /** .env.defaults as DeviceScript reads it: KEY=VALUE, values JSON when they parse, else text */
-    function envDefaults(): Record<string, unknown> {
-        const text = readFileSync(join(import.meta.dirname, "..", "..", "..", ".env.defaults"), "utf8")
-        const out: Record<string, unknown> = {}
-        for (const line of text.split("\n").filter((l) => l.trim())) {
-            const eq = line.indexOf("=")
-            const v = line.slice(eq + 1)
-            try {
-                out[line.slice(0, eq)] = JSON.parse(v)
-            } catch {
-                out[line.slice(0, eq)] = v
-            }
-        }
-        return out
-    }
+    /** .env.defaults as DeviceScript reads it */
+    const envDefaults = () => readEnvFile(join(import.meta.dirname, "..", "..", "..", ".env.defaults"))
 
     test(".env.defaults lists every setting but the secrets, each with the table's default", () => {
         const env = envDefaults()
