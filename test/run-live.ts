@@ -59,8 +59,9 @@ function probeNetns(): { netns: Netns } | { why: string } {
 }
 
 /**
- * Files at once. Measured on 2 cores: a live file keeps about a third of a core busy (the VM,
- * the hub, vitest, the broker), most of its time is the firmware's own timers.
+ * Files at once: one per core. Most of a live file's time is the firmware's own timers and the
+ * scenario's steps, not CPU: measured on 2 cores, the 9 files take ~485 s one after another and
+ * 250-345 s two at a time with a third process spinning on one core.
  */
 function jobsFor(cores: number): number {
     const asked = Number(process.env.LIVE_JOBS)
