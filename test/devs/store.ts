@@ -1,13 +1,42 @@
 // The flash store on DeviceScript's real settings (VM test mode): checkpoint slots,
-// outbox records and the boot counter survive a round trip within the 200-byte values.
+// outbox pages and the boot counter survive a round trip within the 200-byte values,
+// and a day of records (48) fits beside both checkpoints and the deployment settings.
+import * as ds from "@devicescript/core"
+import { readSetting, writeSetting } from "@devicescript/settings"
 import { describe, expect, test } from "@devicescript/test"
 import { StallAccounting } from "../../src/core/billing/accounting"
 import { configFrom } from "../../src/core/billing/config"
-import { sessionMessage } from "../../src/core/stall/messages"
+import { SessionMessage, sessionMessage } from "../../src/core/stall/messages"
 import { SessionRecord } from "../../src/core/billing/session"
-import { FlashStore } from "../../src/store/flash"
+import { pageRecords } from "../../src/core/stall/record-codec"
+import { FlashStore, OUTBOX_PAGES } from "../../src/store/flash"
+import { deviceSettings } from "../../src/store/settings-kv"
 
-const ID = { stallId: "S1", prefix: "stalls", connector: "NACS", fw: "t" }
+const ID = { stallId: "stall-1", prefix: "stalls", connector: "NACS", fw: "0.1.0" }
+/** .env.defaults as the devtools deploy it: they share the store */
+const DEPLOYED: any[] = [
+    ["STALL_ID", "stall-1"],
+    ["MQTT_HOST", "127.0.0.1"],
+    ["MQTT_PORT", 1883],
+    ["MQTT_PROTO", "tcp"],
+    ["TOPIC_PREFIX", "stalls"],
+    ["CONNECTOR", "NACS"],
+    ["TARIFF", "DE-2017"],
+    ["SAMPLE_MS", 1000],
+    ["TELEMETRY_MS", 10000],
+    ["TAP", false],
+    ["V_GAIN", 100],
+    ["V_OFFSET", 0],
+    ["I_GAIN", 1000],
+    ["I_OFFSET", 0],
+    ["CP_GAIN", 24],
+    ["CP_OFFSET", -12],
+    ["MIN_KW", 1],
+    ["FINISH_MS", 60000],
+    ["MAX_GAP_MS", 5000],
+    ["MAX_KW", 400],
+    ["METER_FLT_MS", 10000],
+]
 
 function chargedAccounts(): StallAccounting {
     const a = new StallAccounting(configFrom(undefined))
@@ -16,22 +45,60 @@ function chargedAccounts(): StallAccounting {
     return a
 }
 
+/** One 30-minute session an hour, as test/store/records.ts makes them in Node. */
+async function dayOfRecords(n: number): Promise<SessionMessage[]> {
+    const a = new StallAccounting(configFrom(undefined))
+    const out: SessionMessage[] = []
+    let t = 5000000
+    for (let i = 1; i <= n; i++) {
+        a.authorize("acct-" + (100000 + i * 37), i % 3 === 0 ? 0 : 20000)
+        a.sample(t, "B", 400, 0)
+        for (let k = 1; k <= 30; k++) a.sample(t + k * 60000, "C", 400, k < 10 ? 120 : 300 - i)
+        a.sample(t + 31 * 60000, "B", 400, 0)
+        a.sample(t + 38 * 60000 + 1234, "A", 0, 0)
+        const rec = a.take().filter((o) => o.type === "session")[0] as SessionRecord
+        const id = ID.stallId + "-3-" + rec.sessionSeq
+        out.push(sessionMessage(ID, rec, id, rec.pluggedAtMs + 1800000000000, rec.unpluggedAtMs + 1800000000000))
+        t += 3600000
+        await ds.delay(0)
+    }
+    return out
+}
+
+function digest(s: string): number {
+    let h = 7
+    for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) % 1048573
+    return h
+}
+
+/** Bytes the store holds for these keys: a 24-byte entry and the value rounded up to 8. */
+async function storeBytes(keys: string[]): Promise<number> {
+    let n = 0
+    for (const k of keys) {
+        const v = await readSetting(k)
+        if (v === undefined) continue
+        const len = Buffer.from(JSON.stringify(v)).length
+        n += 24 + (len + 7 - ((len + 7) % 8))
+    }
+    return n
+}
+
 describe("flash store", () => {
     test("boot counter counts", async () => {
-        const s = new FlashStore()
+        const s = new FlashStore(deviceSettings)
         const a = await s.nextBoot()
         const b = await s.nextBoot()
         expect(b).toBe(a + 1)
     })
 
     test("checkpoint round trip, newest slot first", async () => {
-        const s = new FlashStore()
+        const s = new FlashStore(deviceSettings)
         const a = chargedAccounts()
         expect(await s.saveCheckpoint(a.checkpoint(), 3)).toBe(true)
         a.sample(71000, "C", 400, 150.5)
         a.sample(72000, "B", 400, 0)
         expect(await s.saveCheckpoint(a.checkpoint(), 3)).toBe(true)
-        const found = await new FlashStore().loadCheckpoints()
+        const found = await new FlashStore(deviceSettings).loadCheckpoints()
         expect(found.length).toBe(2)
         expect(found[0].lineage).toBe(3)
         const b = new StallAccounting(configFrom(undefined))
@@ -41,30 +108,86 @@ describe("flash store", () => {
     })
 
     test("outbox keeps records until they are gone from the list", async () => {
-        const s = new FlashStore()
+        const s = new FlashStore(deviceSettings)
         await s.loadOutbox([])
-        const a = chargedAccounts()
-        a.sample(71000, "A", 400, 0)
-        const rec = a.take().filter((o) => o.type === "session")[0] as SessionRecord
-        const m1 = sessionMessage(ID, rec, "S1-1-1", null, 1800000000000)
-        const m2 = sessionMessage(ID, rec, "S1-1-2", null, null)
-        expect(
-            await s.saveOutbox([
-                { sessionId: "S1-1-1", record: m1 },
-                { sessionId: "S1-1-2", record: m2 },
-            ])
-        ).toBe(true)
+        const recs = await dayOfRecords(3)
+        const m = recs.map((r) => ({ sessionId: r.sessionId, record: r }))
+        expect(await s.saveOutbox(m)).toBe(true)
         const errors: string[] = []
-        const back = await new FlashStore().loadOutbox(errors)
+        const back = await new FlashStore(deviceSettings).loadOutbox(errors)
         expect(errors.length).toBe(0)
-        expect(back.length).toBe(2)
-        expect(JSON.stringify(back[0].record)).toBe(JSON.stringify(m1))
-        // two records, two slots: a slot mix-up shows here
-        expect(JSON.stringify(back[1].record)).toBe(JSON.stringify(m2))
-        expect(JSON.stringify(m1) === JSON.stringify(m2)).toBe(false)
-        expect(await s.saveOutbox([{ sessionId: "S1-1-2", record: m2 }])).toBe(true)
-        const after = await new FlashStore().loadOutbox(errors)
+        expect(back.length).toBe(3)
+        for (let i = 0; i < 3; i++) expect(JSON.stringify(back[i].record)).toBe(JSON.stringify(recs[i]))
+        expect(await s.saveOutbox([m[1]])).toBe(true)
+        const after = await new FlashStore(deviceSettings).loadOutbox(errors)
         expect(after.length).toBe(1)
-        expect(after[0].sessionId).toBe("S1-1-2")
+        expect(after[0].sessionId).toBe(recs[1].sessionId)
+        expect(await s.saveOutbox([])).toBe(true)
+        expect((await new FlashStore(deviceSettings).loadOutbox(errors)).length).toBe(0)
+    })
+
+    test("a day of records: 48 in the outbox beside both checkpoints and the settings", async () => {
+        for (const kv of DEPLOYED) await writeSetting(kv[0], kv[1])
+        const s = new FlashStore(deviceSettings)
+        expect((await s.loadOutbox([])).length).toBe(0)
+        let recs = await dayOfRecords(48)
+        // the VM's 64 KB heap holds one day of records as objects, not two: keep digests
+        const digests: number[] = []
+        for (const r of recs) {
+            digests.push(digest(JSON.stringify(r)))
+            await ds.delay(1)
+        }
+        let outbox = recs.map((r) => ({ sessionId: r.sessionId, record: r }))
+        expect(await s.saveOutbox(outbox)).toBe(true)
+        outbox = []
+        recs = []
+        const a = chargedAccounts()
+        expect(await s.saveCheckpoint(a.checkpoint(), 3)).toBe(true)
+        expect(await s.saveCheckpoint(a.checkpoint(), 3)).toBe(true)
+
+        // a restart: every page reads back intact. Page by page: the VM's 64 KB heap
+        // does not hold a second day of records as objects (measured: OutOfMemory)
+        let n = 0
+        for (let p = 0; p < OUTBOX_PAGES; p++) {
+            const text = await readSetting("op" + p)
+            if (typeof text !== "string" || text === "") continue
+            const page = pageRecords(text)
+            for (const r of page) expect(digest(JSON.stringify(r))).toBe(digests[n++])
+            await ds.delay(1)
+        }
+        expect(n).toBe(48)
+        expect((await new FlashStore(deviceSettings).loadCheckpoints()).length).toBe(2)
+
+        const keys: string[] = ["boot"]
+        for (const kv of DEPLOYED) keys.push(kv[0])
+        for (let i = 0; i < 8; i++) keys.push("cpA" + i, "cpB" + i)
+        for (let p = 0; p < OUTBOX_PAGES; p++) keys.push("op" + p)
+        const used = await storeBytes(keys)
+        // the headroom, measured: 200-byte values until the store drops one
+        let pad = ""
+        for (let i = 0; i < 190; i++) pad += "x"
+        let fill = 0
+        for (; fill < 40; fill++) {
+            await writeSetting("fill" + fill, pad + fill)
+            if ((await readSetting("fill" + fill)) !== pad + fill) break
+        }
+        console.log(
+            "flash: 48 records, 2 checkpoints, boot, " +
+                DEPLOYED.length +
+                " settings: " +
+                used +
+                " bytes; then " +
+                fill +
+                " more values of 24 + 200 bytes fitted"
+        )
+        // the records are still intact after the store compacted around the fill
+        n = 0
+        for (let p = 0; p < OUTBOX_PAGES; p++) {
+            const text = await readSetting("op" + p)
+            if (typeof text !== "string" || text === "") continue
+            n += pageRecords(text).length
+            await ds.delay(1)
+        }
+        expect(n).toBe(48)
     })
 })

@@ -1,0 +1,69 @@
+import { describe, expect, test } from "vitest"
+import { StallAccounting } from "../../src/core/billing/accounting"
+import { configFrom } from "../../src/core/billing/config"
+import { outboxPage, pageRecords } from "../../src/core/stall/record-codec"
+import { FlashStore, OUTBOX_PAGES } from "../../src/store/flash"
+import { FstorModel } from "../helpers/fstor"
+import { dayOfRecords } from "./records"
+import { readFileSync } from "node:fs"
+
+/** The deployment's settings (.env.defaults) live in the same store. */
+async function deployed(kv: FstorModel) {
+    for (const line of readFileSync(".env.defaults", "utf8").split("\n")) {
+        const m = /^([A-Z_]+)=(.*)$/.exec(line)
+        if (m) await kv.write(m[1], /^-?\d+$/.test(m[2]) ? Number(m[2]) : m[2])
+    }
+}
+
+describe("flash store layout (Node model of the settings store)", () => {
+    test("records survive the page format exactly", () => {
+        const recs = dayOfRecords(5)
+        const back = pageRecords(outboxPage(recs))
+        expect(back).toEqual(recs)
+        const odd = { ...recs[0], sessionId: "other-id", account: null, pluggedAt: null, tierThresholdsKw: [60.5] }
+        expect(pageRecords(outboxPage([odd, recs[1]]))).toEqual([odd, recs[1]])
+        expect(() => pageRecords(outboxPage(recs).replace("R2", "R2W"))).toThrow()
+    })
+
+    test("48 records, both checkpoint slots, boot and the deployment settings fit in 8 KB", async () => {
+        const kv = new FstorModel()
+        await deployed(kv)
+        const s = new FlashStore(kv)
+        await s.nextBoot()
+        const recs = dayOfRecords(48)
+        const outbox = recs.map((r) => ({ sessionId: r.sessionId, record: r }))
+        expect(await s.saveOutbox(outbox)).toBe(true)
+        const a = new StallAccounting(configFrom(undefined))
+        a.authorize("acct-000001", 1234)
+        for (let t = 0; t <= 70000; t += 1000) a.sample(t, t === 0 ? "B" : "C", 400, 150.5)
+        expect(await s.saveCheckpoint(a.checkpoint(), 3)).toBe(true)
+        expect(await s.saveCheckpoint(a.checkpoint(), 3)).toBe(true)
+        expect(kv.dropped).toBe(0)
+        const again = new FlashStore(kv)
+        const errors: string[] = []
+        const back = await again.loadOutbox(errors)
+        expect(errors).toEqual([])
+        expect(back.map((e) => e.record)).toEqual(recs)
+        expect((await again.loadCheckpoints()).length).toBe(2)
+        const used = kv.liveBytes()
+        console.log(
+            `flash: 48 records + 2 checkpoints + boot + ${readFileSync(".env.defaults", "utf8").split("\n").filter(Boolean).length} settings: ${used} of ${kv.capacity} bytes, headroom ${kv.capacity - used}`
+        )
+        expect(used).toBeLessThan(kv.capacity)
+        // acks rewrite only the page the record left
+        const w0 = kv.flashWrites
+        expect(await again.saveOutbox(back.slice(1))).toBe(true)
+        expect(kv.flashWrites - w0).toBe(1)
+    })
+
+    test("when the pages are full, saveOutbox says so and keeps what it holds", async () => {
+        const kv = new FstorModel()
+        const s = new FlashStore(kv)
+        const recs = dayOfRecords(OUTBOX_PAGES * 2 + 6)
+        const outbox = recs.map((r) => ({ sessionId: r.sessionId, record: r }))
+        expect(await s.saveOutbox(outbox)).toBe(false)
+        const back = await new FlashStore(kv).loadOutbox([])
+        expect(back.length).toBeGreaterThanOrEqual(48)
+        expect(back.map((e) => e.sessionId)).toEqual(recs.slice(0, back.length).map((r) => r.sessionId))
+    })
+})
