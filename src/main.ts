@@ -24,13 +24,14 @@ import {
 import { StallSensors } from "./hw/sensors"
 import { Link } from "./net/link"
 import { FlashStore } from "./store/flash"
+import { deviceSettings } from "./store/settings-kv"
 
 const raw: any = {}
 for (const s of SETTINGS) raw[s.key] = await readSetting(s.key)
 const { settings, problems } = settingsFrom(raw)
 const id = stallIdentity(settings, FIRMWARE_VERSION)
 
-const store = new FlashStore()
+const store = new FlashStore(deviceSettings)
 const boot = await store.nextBoot()
 const r = resume(settings.core, presetTariff(settings.tariffId), await store.loadCheckpoints(), boot)
 const outboxErrors: string[] = []
