@@ -224,7 +224,7 @@ export class FleetStall {
     private flush(): void {
         const d = this.ctl.due()
         if (d.outbox) for (const e of d.outbox) this.opts.ledger.closed.add(e.sessionId)
-        this.ctl.saved(d, true, true, this.now)
+        this.ctl.saved(d, d.outbox ? { ok: true, unsaved: [] } : null, true, this.now)
         if (!this.client) return
         for (const p of d.publish) {
             this.opts.ledger.published(p, parseTopic(p.topic, this.prefix)?.kind)

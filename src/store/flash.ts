@@ -1,10 +1,14 @@
 import { CheckpointItem, checkpointParts, joinParts } from "../core/codec/index"
 import {
     decodeRecord,
+    heldRecord,
     OutboxEntry,
     outboxPage,
+    OutboxSaved,
+    PAGE_MAGIC,
     PAGE_MAX_RECORDS,
     pageRecords,
+    recordOfHeld,
     recordOrder,
     SessionMessage,
     StallStore,
@@ -25,7 +29,9 @@ import {
  * and `cpB0..` whose part 0 starts [parts, generation, lineage] and is written last
  * (a torn slot fails its checksum, the other slot is used); the outbox in
  * OUTBOX_PAGES pages `op0..`, each holding up to PAGE_MAX_RECORDS compact records
- * (record-codec.ts), a record staying in its page until acknowledged.
+ * (record-codec.ts), a record staying in its page until acknowledged. The
+ * controller holds each record as a one-record page; only the pages being
+ * written are decoded, a few records at a time (the VM's heap is 64 KB).
  */
 export const VALUE_BYTES = 200
 const MAX_PARTS = 8
@@ -73,8 +79,6 @@ export class FlashStore implements StallStore {
     private pageBytes: number[] = []
     /** flash writes since start (each value written), for the bench */
     writes = 0
-    /** page encodings since the last pause */
-    private work = 0
 
     constructor(kv: SettingsKV) {
         this.kv = kv
@@ -188,7 +192,7 @@ export class FlashStore implements StallStore {
 
     /** Unacknowledged records, oldest first; a damaged page is skipped and described in `errors`. */
     async loadOutbox(errors: string[]): Promise<OutboxEntry[]> {
-        const entries: OutboxEntry[] = []
+        const found: Found[] = []
         for (let p = 0; p < OUTBOX_PAGES; p++) {
             this.pageIds[p] = []
             this.pageBytes[p] = 0
@@ -198,22 +202,24 @@ export class FlashStore implements StallStore {
             try {
                 const records = pageRecords(text)
                 for (let i = 0; i < records.length; i++) {
-                    entries.push({ sessionId: records[i].sessionId, record: records[i] })
+                    found.push(foundOf(records[i]))
                     this.pageIds[p].push(records[i].sessionId)
                 }
             } catch (e) {
                 errors.push("outbox page " + p + ": " + (e as Error).message)
             }
+            await this.kv.pause()
         }
-        const legacy = await this.loadLegacyOutbox(entries, errors)
-        entries.sort((a, b) => recordOrder(a.record, b.record))
-        if (legacy.length > 0 && (await this.saveOutbox(entries)))
+        const legacy = await this.loadLegacyOutbox(found, errors)
+        found.sort((a, b) => recordOrder(a, b))
+        const entries = found.map((f) => f.entry)
+        if (legacy.length > 0 && (await this.saveOutbox(entries)).ok)
             for (let i = 0; i < legacy.length; i++) await this.kv.remove(legacy[i])
         return entries
     }
 
-    /** v1 slots `ob<slot>p<part>` indexed by "obx": added to `entries`; returns their keys. */
-    private async loadLegacyOutbox(entries: OutboxEntry[], errors: string[]): Promise<string[]> {
+    /** v1 slots `ob<slot>p<part>` indexed by "obx": added to `found`; returns their keys. */
+    private async loadLegacyOutbox(found: Found[], errors: string[]): Promise<string[]> {
         const idx = await this.kv.read(LEGACY_OUTBOX_INDEX)
         if (!Array.isArray(idx)) return []
         const keys = [LEGACY_OUTBOX_INDEX]
@@ -225,7 +231,7 @@ export class FlashStore implements StallStore {
             const parts = await this.readParts(prefix, 0, n)
             try {
                 const record = decodeRecord(parts ? joinParts(parts) : null)
-                if (!findRecord(entries, record.sessionId)) entries.push({ sessionId: record.sessionId, record })
+                if (!isFound(found, record.sessionId)) found.push(foundOf(record))
             } catch (e) {
                 errors.push("outbox slot " + slot + ": " + (e as Error).message)
             }
@@ -235,41 +241,44 @@ export class FlashStore implements StallStore {
 
     /**
      * Makes flash hold exactly `outbox`: an acknowledged record leaves its page, a new
-     * one goes to the first page with room; only changed pages are written. False
-     * when a record did not fit (the flash budget is full) or a write failed.
+     * one goes to the first page with room; only changed pages are written. Says
+     * which records found no room (the flash budget is full) and whether every
+     * write went through.
      */
-    async saveOutbox(outbox: OutboxEntry[]): Promise<boolean> {
+    async saveOutbox(outbox: OutboxEntry[]): Promise<OutboxSaved> {
         let ok = true
+        // sessionId -> held text: lookups without a scan (the VM's work budget between awaits is small)
+        const texts: any = {}
+        for (let i = 0; i < outbox.length; i++) texts[outbox[i].sessionId] = outbox[i].text
         const beforeIds: string[][] = []
         const beforeBytes: number[] = []
         const dirty: boolean[] = []
         for (let p = 0; p < OUTBOX_PAGES; p++) {
             beforeIds.push(this.pageIds[p])
             beforeBytes.push(this.pageBytes[p])
-            const kept = this.pageIds[p].filter((id) => findRecord(outbox, id) !== null)
+            const kept = this.pageIds[p].filter((id) => texts[id] !== undefined)
             dirty.push(kept.length !== this.pageIds[p].length)
             this.pageIds[p] = kept
             // a page that lost records, measured as it will be
-            if (dirty[p]) this.pageBytes[p] = this.bytesOf(this.recordsOf(outbox, kept))
-            await this.breathe()
+            if (dirty[p]) this.pageBytes[p] = await this.bytesOf(await this.recordsOf(texts, kept))
         }
+        let placed = this.placed()
         for (let i = 0; i < outbox.length; i++) {
-            if (this.pageOf(outbox[i].sessionId) >= 0) continue
-            const alone = this.bytesOf([outbox[i].record])
-            await this.breathe()
-            const p = alone < 0 ? -1 : await this.pageWithRoom(outbox, outbox[i].record, alone)
-            if (p < 0) {
-                ok = false
-                continue
-            }
-            this.pageIds[p].push(outbox[i].sessionId)
-            this.pageBytes[p] = this.bytesOf(this.recordsOf(outbox, this.pageIds[p]))
+            const id = outbox[i].sessionId
+            if (placed[id] !== undefined) continue
+            const text = outbox[i].text
+            // a held record is a one-record page: its size alone (-1: held as JSON, not storable)
+            const alone = text.startsWith(PAGE_MAGIC) ? jsonBytes(text) : -1
+            const p = alone < 0 ? -1 : await this.pageWithRoom(texts, text, alone)
+            // flash keeps the oldest records: once one finds no room, the newer ones wait in RAM
+            if (p < 0) break
+            this.pageIds[p].push(id)
+            this.pageBytes[p] = await this.bytesOf(await this.recordsOf(texts, this.pageIds[p]))
             dirty[p] = true
-            await this.breathe()
         }
         for (let p = 0; p < OUTBOX_PAGES; p++) {
             if (!dirty[p]) continue
-            const records = this.recordsOf(outbox, this.pageIds[p])
+            const records = await this.recordsOf(texts, this.pageIds[p])
             const text = records.length > 0 ? outboxPage(records) : ""
             if (await this.writeChecked("op" + p, text)) this.pageBytes[p] = jsonBytes(text)
             else {
@@ -278,62 +287,87 @@ export class FlashStore implements StallStore {
                 ok = false
             }
         }
-        return ok
+        placed = this.placed()
+        const unsaved: string[] = []
+        for (let i = 0; i < outbox.length; i++)
+            if (placed[outbox[i].sessionId] === undefined) unsaved.push(outbox[i].sessionId)
+        return { ok, unsaved }
     }
 
-    /** A pause every page encoding or two (measured: 8 between pauses panicked the VM with InfiniteLoop). */
-    private async breathe(): Promise<void> {
-        if (this.work < 2) return
-        this.work = 0
-        await this.kv.pause()
+    /** sessionId -> its page, as flash holds them */
+    private placed(): any {
+        const at: any = {}
+        for (let p = 0; p < OUTBOX_PAGES; p++)
+            for (let i = 0; i < this.pageIds[p].length; i++) at[this.pageIds[p][i]] = p
+        return at
     }
 
-    /** A page's bytes for these records; -1 when the page format cannot hold one exactly. */
-    private bytesOf(records: SessionMessage[]): number {
-        this.work += records.length
+    /**
+     * A page's bytes for these records; -1 when the page format cannot hold one
+     * exactly. Every record decoded or page encoded is followed by a pause: the VM
+     * allows 131,072 steps between suspensions (DEVS_MAX_STEPS, on a board too), a
+     * record's decode takes ~6,000 (measured: 21 in a row panicked with InfiniteLoop).
+     */
+    private async bytesOf(records: SessionMessage[]): Promise<number> {
         if (records.length === 0) return 0
+        let n = -1
         try {
-            return jsonBytes(outboxPage(records))
+            n = jsonBytes(outboxPage(records))
         } catch (e) {
-            return -1
+            // -1: not storable
         }
+        await this.kv.pause()
+        return n
     }
-
     /**
      * The first page a record of `alone` bytes surely fits in (its magic and check
      * digits counted twice, the strings it could share with the page not saved).
      */
-    private async pageWithRoom(outbox: OutboxEntry[], record: SessionMessage, alone: number): Promise<number> {
+    private async pageWithRoom(texts: any, text: string, alone: number): Promise<number> {
         for (let p = 0; p < OUTBOX_PAGES; p++) {
             const n = this.pageIds[p].length
             if (n === 0 || (n < PAGE_MAX_RECORDS && this.pageBytes[p] + alone <= VALUE_BYTES)) return p
             // exactly, where the strings it shares with the page could make room
             if (n >= PAGE_MAX_RECORDS || this.pageBytes[p] + alone > VALUE_BYTES + 48) continue
-            const records = this.recordsOf(outbox, this.pageIds[p])
-            records.push(record)
-            const exact = this.bytesOf(records)
+            const records = await this.recordsOf(texts, this.pageIds[p])
+            records.push(recordOfHeld(text))
+            const exact = await this.bytesOf(records)
             if (exact >= 0 && exact <= VALUE_BYTES) return p
-            await this.breathe()
         }
         return -1
     }
 
-    private recordsOf(outbox: OutboxEntry[], ids: string[]): SessionMessage[] {
+    /** The records of these ids, decoded (a page's worth at most). */
+    private async recordsOf(texts: any, ids: string[]): Promise<SessionMessage[]> {
         const out: SessionMessage[] = []
         for (let i = 0; i < ids.length; i++) {
-            const r = findRecord(outbox, ids[i])
-            if (r) out.push(r)
+            const text = texts[ids[i]]
+            if (typeof text !== "string") continue
+            out.push(recordOfHeld(text))
+            await this.kv.pause()
         }
         return out
     }
-
-    private pageOf(id: string): number {
-        for (let p = 0; p < OUTBOX_PAGES; p++) if (this.pageIds[p].indexOf(id) >= 0) return p
-        return -1
-    }
 }
 
-function findRecord(outbox: OutboxEntry[], id: string): SessionMessage | null {
-    for (let i = 0; i < outbox.length; i++) if (outbox[i].sessionId === id) return outbox[i].record
-    return null
+/** A record read from flash: held compact, with what orders it. */
+interface Found {
+    stallId: string
+    sessionId: string
+    sessionSeq: number
+    entry: OutboxEntry
+}
+
+function isFound(found: Found[], id: string): boolean {
+    for (let i = 0; i < found.length; i++) if (found[i].sessionId === id) return true
+    return false
+}
+
+function foundOf(m: SessionMessage): Found {
+    return {
+        stallId: m.stallId,
+        sessionId: m.sessionId,
+        sessionSeq: m.sessionSeq,
+        entry: { sessionId: m.sessionId, text: heldRecord(m) },
+    }
 }

@@ -4,12 +4,14 @@ import { parseAck, parseAuthorize, parseClock, parseTariff } from "./commands"
 import {
     EventKind,
     eventMessage,
+    RecordSummary,
     SessionMessage,
     sessionMessage,
     StallIdentity,
     statusMessage,
     telemetryMessage,
 } from "./messages"
+import { heldRecord, recordOfHeld } from "./record-codec"
 import { StallTopic, stallTopic, topicKind } from "./topics"
 
 /**
@@ -26,7 +28,7 @@ export interface ControllerConfig {
     resendMs: number
     /** mirror every consumed sample and applied event on …/tap */
     tap: boolean
-    /** records kept in flash until acknowledged */
+    /** unacknowledged records held (in RAM; flash keeps as many as fit) */
     maxOutbox: number
 }
 
@@ -47,7 +49,16 @@ export interface TakenCheckpoint {
 
 export interface OutboxEntry {
     sessionId: string
-    record: SessionMessage
+    /** the record, compact (record-codec.ts heldRecord) */
+    text: string
+}
+
+/** What the store made of an outbox write. */
+export interface OutboxSaved {
+    /** every write went through */
+    ok: boolean
+    /** records the flash has no room for: held in RAM only */
+    unsaved: string[]
 }
 
 /** Everything the shell must do now, in this order: flash first, then the wire. */
@@ -61,8 +72,15 @@ export interface Due {
 
 /** The stall's defaults, shared by the firmware and the fleet simulator. */
 export const RESEND_MS = 30000
-/** records kept in flash until acknowledged (settings values: see store/flash.ts) */
-export const OUTBOX_RECORDS = 4
+/**
+ * Unacknowledged records held, oldest first: flash keeps at least 48 of them
+ * (store/flash.ts), the rest wait in RAM with an outbox_full event each. Past
+ * this the oldest record held in RAM only is dropped with an outbox_overflow
+ * event carrying its totals (docs/mqtt.md "Delivery of session records").
+ */
+export const OUTBOX_RECORDS = 64
+/** records sent per tick while a resend pass is under way: 64 at once do not fit the VM's heap */
+export const RESEND_BATCH = 4
 
 /** events and tap rows held while the broker is away; older ones are dropped first */
 const MAX_QUEUED_EVENTS = 16
@@ -73,6 +91,11 @@ const MAX_QUEUED_EVENTS = 16
  */
 export const MAX_PENDING_EVENTS = 16
 const MAX_QUEUED_TAP = 32
+
+/** Held while offline; `keep`: a record's summary, the last one dropped from a full queue. */
+interface Queued extends Publish {
+    keep: boolean
+}
 
 export class StallController {
     readonly id: StallIdentity
@@ -90,8 +113,8 @@ export class StallController {
 
     private cfg: ControllerConfig
     private out: Publish[] = []
-    private queuedEvents: Publish[] = []
-    private queuedTap: Publish[] = []
+    private queuedEvents: Queued[] = []
+    private queuedTap: Queued[] = []
     private pendingEvents = 0
     private droppedEvents = 0
     /** site clock: epochMs - t, once known */
@@ -100,6 +123,10 @@ export class StallController {
     private savedRevision = -1
     private lastTelemetryT = 0
     private lastResendT = 0
+    /** the next record of a resend pass under way, -1 when none */
+    private resendNext = -1
+    /** records the flash had no room for, each told once in an outbox_full event */
+    private unsaved: string[] = []
     private rolesFault = false
     private tapRows = 0
 
@@ -139,13 +166,31 @@ export class StallController {
         return { outbox, checkpoint, publish: this.take() }
     }
 
-    /** The shell wrote (or failed to write) what `d` asked for. */
-    saved(d: Due, outboxWritten: boolean, checkpointWritten: boolean, t: number): void {
-        if (d.outbox && !outboxWritten) this.event("storage_error", "outbox not written", t)
+    /** The shell wrote (or failed to write) what `d` asked for; `outbox`: null when not asked. */
+    saved(d: Due, outbox: OutboxSaved | null, checkpointWritten: boolean, t: number): void {
+        if (outbox) this.outboxSaved(outbox, t)
         if (d.checkpoint) {
             if (checkpointWritten) this.checkpointSaved(d.checkpoint, t)
             else this.event("storage_error", "checkpoint not written", t)
         }
+    }
+
+    private outboxSaved(o: OutboxSaved, t: number): void {
+        if (!o.ok) this.event("storage_error", "outbox not written", t)
+        for (let i = 0; i < o.unsaved.length; i++) {
+            const e = this.entry(o.unsaved[i])
+            if (!e || this.unsaved.indexOf(e.sessionId) >= 0) continue
+            const why = "no room in the flash outbox: held in RAM only, lost if the stall restarts before it is acked"
+            this.recordEvent("outbox_full", e, why, t)
+        }
+        const still: string[] = []
+        for (let i = 0; i < o.unsaved.length; i++) if (this.entry(o.unsaved[i])) still.push(o.unsaved[i])
+        this.unsaved = still
+    }
+
+    private entry(id: string): OutboxEntry | null {
+        for (let i = 0; i < this.outbox.length; i++) if (this.outbox[i].sessionId === id) return this.outbox[i]
+        return null
     }
 
     /** Something is waiting to be published or written. */
@@ -195,7 +240,8 @@ export class StallController {
     /** Periodic work: telemetry while a session is open, resending records. */
     tick(t: number): void {
         if (this.acct.session() && t - this.lastTelemetryT >= this.cfg.telemetryMs) this.telemetry(t)
-        if (this.outbox.length > 0 && t - this.lastResendT >= this.cfg.resendMs) this.resend(t)
+        if (this.outbox.length > 0 && (this.resendNext >= 0 || t - this.lastResendT >= this.cfg.resendMs))
+            this.resend(t)
     }
 
     connected(t: number): void {
@@ -205,6 +251,7 @@ export class StallController {
         for (let i = 0; i < this.queuedTap.length; i++) this.out.push(this.queuedTap[i])
         this.queuedEvents = []
         this.queuedTap = []
+        this.resendNext = -1
         this.resend(t)
     }
 
@@ -246,6 +293,8 @@ export class StallController {
             if (kept.length !== this.outbox.length) {
                 this.outbox = kept
                 this.outboxDue = true
+                // the retained status says the stall holds nothing any more
+                if (kept.length === 0) this.publishStatus(t)
             }
         } else this.reject("not a topic of this stall: " + topic, t)
         this.noteRevision()
@@ -263,14 +312,7 @@ export class StallController {
     checkpointSaved(cp: TakenCheckpoint, t: number): void {
         this.savedRevision = cp.revision
         this.checkpointDue = this.acct.revision !== cp.revision
-        if (this.cfg.tap)
-            this.queueable(
-                "tap",
-                JSON.stringify({ event: "checkpoint", rows: cp.tapRows, t }),
-                0,
-                this.queuedTap,
-                MAX_QUEUED_TAP
-            )
+        if (this.cfg.tap) this.queueable("tap", JSON.stringify({ event: "checkpoint", rows: cp.tapRows, t }), 0, true)
     }
 
     event(kind: EventKind, detail: string, t: number): void {
@@ -282,22 +324,54 @@ export class StallController {
             this.pendingEvents++
         }
         const p = this.eventPublish(kind, detail, t)
-        this.queueable("event", p.payload, 1, this.queuedEvents, MAX_QUEUED_EVENTS)
+        this.queueable("event", p.payload, 1, false)
     }
 
-    private eventPublish(kind: EventKind, detail: string, t: number): Publish {
-        const payload = JSON.stringify(eventMessage(this.id, kind, detail, t, this.wallAt(t)))
+    private eventPublish(kind: EventKind, detail: string, t: number, record: RecordSummary | null = null): Publish {
+        const payload = JSON.stringify(eventMessage(this.id, kind, detail, t, this.wallAt(t), record))
         return { topic: this.topic("event"), payload, qos: 1, retain: false }
     }
 
-    /** Sent now, or held (bounded) until the broker is back. */
-    private queueable(kind: StallTopic, payload: string, qos: number, queue: Publish[], max: number): void {
-        const p: Publish = { topic: this.topic(kind), payload, qos, retain: false }
-        if (this.online) this.out.push(p)
-        else {
-            if (queue.length >= max) queue.shift()
-            queue.push(p)
+    /** An event about one record, with its totals: never held back by the pending-events bound. */
+    private recordEvent(kind: EventKind, e: OutboxEntry, detail: string, t: number): void {
+        let summary: RecordSummary = { sessionId: e.sessionId, energyWh: null, totalMinor: null, currency: null }
+        try {
+            const m = recordOfHeld(e.text)
+            summary = {
+                sessionId: e.sessionId,
+                energyWh: m.energyWh,
+                totalMinor: m.cost.totalMinor,
+                currency: m.currency,
+            }
+        } catch (err) {
+            // a held text is the controller's own: undecodable means a defect, still told
         }
+        const p = this.eventPublish(kind, e.sessionId + ": " + detail, t, summary)
+        this.queueable("event", p.payload, 1, false, true)
+    }
+
+    /** Sent now, or held (bounded) until the broker is back: events, or tap rows when `tap`. */
+    private queueable(kind: StallTopic, payload: string, qos: number, tap: boolean, keep = false): void {
+        const p: Queued = { topic: this.topic(kind), payload, qos, retain: false, keep }
+        if (this.online) {
+            this.out.push(p)
+            return
+        }
+        let queue = tap ? this.queuedTap : this.queuedEvents
+        if (queue.length >= (tap ? MAX_QUEUED_TAP : MAX_QUEUED_EVENTS)) {
+            // the oldest that is not a record's summary goes first
+            let drop = queue[0]
+            for (let i = 0; i < queue.length; i++)
+                if (!queue[i].keep) {
+                    drop = queue[i]
+                    break
+                }
+            // a new array: truncating one (length = 0) failed a VM assertion
+            queue = queue.filter((q) => q !== drop)
+            if (tap) this.queuedTap = queue
+            else this.queuedEvents = queue
+        }
+        queue.push(p)
     }
 
     private noteRevision(): void {
@@ -342,28 +416,60 @@ export class StallController {
 
     private recordClosed(m: SessionMessage, t: number): void {
         if (this.outbox.length >= this.cfg.maxOutbox) {
-            const dropped = this.outbox[0]
-            this.outbox = this.outbox.slice(1)
-            this.event("outbox_overflow", "dropped unacknowledged " + dropped.sessionId, t)
+            // one held in RAM only goes before one flash keeps across a restart
+            let dropped = this.outbox[0]
+            for (let i = 0; i < this.outbox.length; i++)
+                if (this.unsaved.indexOf(this.outbox[i].sessionId) >= 0) {
+                    dropped = this.outbox[i]
+                    break
+                }
+            this.outbox = this.outbox.filter((e) => e !== dropped)
+            this.unsaved = this.unsaved.filter((id) => id !== dropped.sessionId)
+            this.recordEvent("outbox_overflow", dropped, "dropped unacknowledged: the outbox is full", t)
         }
-        this.outbox.push({ sessionId: m.sessionId, record: m })
+        // the first send starts the resend period when nothing else is waiting
+        if (this.outbox.length === 0) this.lastResendT = t
+        this.outbox.push({ sessionId: m.sessionId, text: heldRecord(m) })
         this.outboxDue = true
         this.publish("session", JSON.stringify(m), 1, false)
-        // this first send starts the resend period
-        this.lastResendT = t
     }
 
+    /** The next RESEND_BATCH records of a pass over the outbox; a pass starts every resendMs. */
     private resend(t: number): void {
-        this.lastResendT = t
-        for (let i = 0; i < this.outbox.length; i++)
-            this.publish("session", JSON.stringify(this.outbox[i].record), 1, false)
+        if (this.resendNext < 0) {
+            this.resendNext = 0
+            this.lastResendT = t
+        }
+        const end = Math.min(this.resendNext + RESEND_BATCH, this.outbox.length)
+        for (let i = this.resendNext; i < end; i++) this.resendOne(this.outbox[i])
+        this.resendNext = end < this.outbox.length ? end : -1
+    }
+
+    private resendOne(e: OutboxEntry): void {
+        let payload: string
+        // heldRecord() read it back when it was made: a throw here is a defect, told rather than crashing the tick
+        try {
+            payload = JSON.stringify(recordOfHeld(e.text))
+        } catch (err) {
+            this.event("storage_error", e.sessionId + " cannot be read back from RAM", this.acct.lastT())
+            return
+        }
+        this.publish("session", payload, 1, false)
     }
 
     private publishStatus(t: number): void {
         const snap = this.acct.snapshot()
         const state: StallState = this.rolesFault ? "faulted" : snap.state
         const reason = this.rolesFault ? "roles" : snap.faultReason
-        const m = statusMessage(this.id, state, this.sessionId(), this.sinceMs, this.wallAt(this.sinceMs), reason)
+        const m = statusMessage(
+            this.id,
+            state,
+            this.sessionId(),
+            this.sinceMs,
+            this.wallAt(this.sinceMs),
+            reason,
+            this.outbox.length
+        )
         this.publish("status", JSON.stringify(m), 1, true)
     }
 
@@ -384,7 +490,7 @@ export class StallController {
     private tapRow(row: any): void {
         if (!this.cfg.tap) return
         this.tapRows++
-        this.queueable("tap", JSON.stringify(row), 0, this.queuedTap, MAX_QUEUED_TAP)
+        this.queueable("tap", JSON.stringify(row), 0, true)
     }
 
     /** Only while connected: status and records are sent again on connect. */

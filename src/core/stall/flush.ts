@@ -1,9 +1,10 @@
 import { CheckpointItem } from "../codec/checkpoint"
-import { OutboxEntry, Publish, StallController } from "./controller"
+import { OutboxEntry, OutboxSaved, Publish, StallController } from "./controller"
 
 /** The flash the shell writes to (src/store/flash.ts on a stall). */
 export interface StallStore {
-    saveOutbox(outbox: OutboxEntry[]): Promise<boolean>
+    /** makes flash hold `outbox`, as much of it as fits */
+    saveOutbox(outbox: OutboxEntry[]): Promise<OutboxSaved>
     saveCheckpoint(items: CheckpointItem[], lineage: number): Promise<boolean>
 }
 
@@ -22,9 +23,9 @@ export interface StallWire {
 export async function flush(ctl: StallController, store: StallStore, wire: StallWire, now: () => number) {
     for (let round = 0; round < 2 && ctl.hasDue(); round++) {
         const d = ctl.due()
-        const outboxWritten = d.outbox ? await store.saveOutbox(d.outbox) : true
+        const outbox = d.outbox ? await store.saveOutbox(d.outbox) : null
         const checkpointWritten = d.checkpoint ? await store.saveCheckpoint(d.checkpoint.items, ctl.lineage) : true
-        ctl.saved(d, outboxWritten, checkpointWritten, now())
+        ctl.saved(d, outbox, checkpointWritten, now())
         for (let i = 0; i < d.publish.length; i++) await wire.publish(d.publish[i])
     }
 }

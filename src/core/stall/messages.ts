@@ -28,6 +28,8 @@ export interface StatusMessage {
     sinceMs: number
     since: number | null
     fw: string
+    /** unacknowledged session records the stall holds */
+    outbox: number
     faultReason?: "pilot" | "meter" | "roles"
 }
 
@@ -37,7 +39,8 @@ export function statusMessage(
     sessionId: string | null,
     sinceMs: number,
     since: number | null,
-    faultReason: "pilot" | "meter" | "roles" | null
+    faultReason: "pilot" | "meter" | "roles" | null,
+    outbox: number
 ): StatusMessage {
     const m: StatusMessage = {
         v: MESSAGE_VERSION,
@@ -48,6 +51,7 @@ export function statusMessage(
         sinceMs,
         since,
         fw: id.fw,
+        outbox,
     }
     if (faultReason) m.faultReason = faultReason
     return m
@@ -144,6 +148,7 @@ export type EventKind =
     | "config_invalid"
     | "checkpoint_invalid"
     | "storage_error"
+    | "outbox_full"
     | "outbox_overflow"
     | "events_dropped"
     | "roles_ambiguous"
@@ -153,6 +158,14 @@ export type EventKind =
     | "watchdog_restart"
     | "planned_restart"
 
+/** A record's totals, in the events about it (outbox_full, outbox_overflow); null where unreadable. */
+export interface RecordSummary {
+    sessionId: string
+    energyWh: number | null
+    totalMinor: number | null
+    currency: string | null
+}
+
 export interface EventMessage {
     v: number
     stallId: string
@@ -160,6 +173,7 @@ export interface EventMessage {
     detail: string
     t: number
     at: number | null
+    record?: RecordSummary
 }
 
 export function eventMessage(
@@ -167,7 +181,10 @@ export function eventMessage(
     kind: EventKind,
     detail: string,
     t: number,
-    at: number | null
+    at: number | null,
+    record: RecordSummary | null = null
 ): EventMessage {
-    return { v: MESSAGE_VERSION, stallId: id.stallId, kind, detail, t, at }
+    const m: EventMessage = { v: MESSAGE_VERSION, stallId: id.stallId, kind, detail, t, at }
+    if (record) m.record = record
+    return m
 }

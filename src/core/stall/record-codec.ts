@@ -327,7 +327,14 @@ export class PageReader {
 }
 
 /** The lineage in sessionId = stallId-lineage-seq, -1 when the id is not of that form. */
-function lineageOf(m: SessionMessage): number {
+/** What orders records: a SessionMessage, or the outbox's key of one. */
+export interface RecordKey {
+    stallId: string
+    sessionId: string
+    sessionSeq: number
+}
+
+function lineageOf(m: RecordKey): number {
     const id = m.sessionId
     const head = m.stallId + "-"
     const tail = "-" + m.sessionSeq
@@ -488,10 +495,36 @@ export function pageRecords(text: unknown): SessionMessage[] {
 }
 
 /** Oldest first: by lineage (boot of the accounts), then sequence; other ids last, by id. */
-export function recordOrder(a: SessionMessage, b: SessionMessage): number {
+export function recordOrder(a: RecordKey, b: RecordKey): number {
     const la = lineageOf(a)
     const lb = lineageOf(b)
     if (la !== lb) return la < 0 ? 1 : lb < 0 ? -1 : la - lb
     if (la >= 0) return a.sessionSeq - b.sessionSeq
     return a.sessionId === b.sessionId ? 0 : a.sessionSeq - b.sessionSeq
+}
+
+/**
+ * A record as the controller holds it until acknowledged: a one-record page (~100
+ * characters; the VM's 64 KB heap holds 64 of these, not 64 record objects). A
+ * record the page format cannot hold exactly is held as its JSON: it is still
+ * sent, but the flash store cannot keep it.
+ */
+export function heldRecord(m: SessionMessage): string {
+    const json = JSON.stringify(m)
+    try {
+        const text = outboxPage([m])
+        // read back: what is held must give the record exactly, or the JSON is held
+        if (JSON.stringify(recordOfHeld(text)) === json) return text
+    } catch (e) {
+        // a value the page format cannot hold: the JSON below
+    }
+    return json
+}
+
+/** The record heldRecord() made; throws on a text it did not make. */
+export function recordOfHeld(text: string): SessionMessage {
+    if (text.charCodeAt(0) === 123) return JSON.parse(text) as SessionMessage
+    const records = pageRecords(text)
+    if (records.length !== 1) throw new Error("outbox: a held record is one record")
+    return records[0]
 }

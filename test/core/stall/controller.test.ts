@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, test } from "vitest"
 import { StallAccounting } from "../../../src/core/billing/accounting"
 import { configFrom } from "../../../src/core/billing/config"
-import { MAX_PENDING_EVENTS, Publish, StallController } from "../../../src/core/stall/controller"
+import { MAX_PENDING_EVENTS, Publish, RESEND_BATCH, StallController } from "../../../src/core/stall/controller"
+import { recordOfHeld } from "../../../src/core/stall/record-codec"
 import { StallIdentity } from "../../../src/core/stall/messages"
 
 const ID: StallIdentity = { stallId: "S1", prefix: "stalls", connector: "NACS", fw: "test" }
@@ -40,6 +41,7 @@ describe("status and telemetry", () => {
             sinceMs: 0,
             since: null,
             fw: "test",
+            outbox: 0,
         })
         c.sample(1000, "B", 400_000, 0)
         c.sample(2000, "C", 400_000, 250_000)
@@ -119,11 +121,105 @@ describe("session records", () => {
         expect(json(out, "session").map((r) => r.sessionId)).toEqual(["S1-7-1"])
     })
 
-    test("a full outbox drops its oldest with an event", () => {
+    test("are held compact and sent as the record they were", () => {
+        session(c, 1000, 7)
+        const sent = json(c.take(), "session")[0]
+        expect(c.outbox[0].text.length).toBeLessThan(120)
+        expect(recordOfHeld(c.outbox[0].text)).toEqual(sent)
+        c.tick(100_000)
+        expect(json(c.take(), "session")).toEqual([sent])
+    })
+
+    test("a full outbox drops its oldest with an event carrying the record's totals", () => {
         let t = 1000
-        for (let i = 0; i < 3; i++) t = session(c, t + 1000, 5)
+        for (let i = 0; i < 2; i++) t = session(c, t + 1000, 5)
+        const first = json(c.take(), "session")[0]
+        t = session(c, t + 1000, 5)
         expect(c.outbox.map((e) => e.sessionId)).toEqual(["S1-7-2", "S1-7-3"])
-        expect(json(c.take(), "event").filter((e) => e.kind === "outbox_overflow")[0].detail).toContain("S1-7-1")
+        const ev = json(c.take(), "event").filter((e) => e.kind === "outbox_overflow")
+        expect(ev).toHaveLength(1)
+        expect(ev[0].detail).toContain("S1-7-1")
+        expect(ev[0].record).toEqual({
+            sessionId: "S1-7-1",
+            energyWh: first.energyWh,
+            totalMinor: first.cost.totalMinor,
+            currency: first.currency,
+        })
+    })
+
+    test("the status says how many records wait, and is sent again when the last is acked", () => {
+        let t = session(c, 1000, 5)
+        t = session(c, t + 1000, 5)
+        const statuses = json(c.take(), "status")
+        expect(statuses[statuses.length - 1]).toMatchObject({ state: "available", outbox: 2 })
+        c.message("stalls/S1/cmd/ack", JSON.stringify({ sessionId: "S1-7-1" }), t + 1)
+        expect(json(c.take(), "status")).toEqual([])
+        c.message("stalls/S1/cmd/ack", JSON.stringify({ sessionId: "S1-7-2" }), t + 2)
+        expect(json(c.take(), "status")).toMatchObject([{ state: "available", outbox: 0 }])
+    })
+})
+
+describe("a day of records", () => {
+    const BIG = { ...CFG, maxOutbox: 64 }
+
+    test("a reconnect resends them RESEND_BATCH a tick, then once per resend period", () => {
+        const c = controller(BIG)
+        let t = 0
+        for (let i = 0; i < 10; i++) t = session(c, t + 1000, 3)
+        c.connected(t)
+        const sentOn = (out: Publish[]) => json(out, "session").map((r) => r.sessionSeq)
+        expect(sentOn(c.take())).toEqual([1, 2, 3, 4].slice(0, RESEND_BATCH))
+        c.tick(t + 500)
+        expect(sentOn(c.take())).toEqual([5, 6, 7, 8])
+        c.tick(t + 1000)
+        expect(sentOn(c.take())).toEqual([9, 10])
+        c.tick(t + 2000)
+        expect(sentOn(c.take())).toEqual([])
+        c.tick(t + 30_000)
+        expect(sentOn(c.take())).toEqual([1, 2, 3, 4])
+    })
+
+    test("records the flash has no room for are told once each, with their totals", () => {
+        const c = controller(BIG)
+        c.connected(0)
+        let t = 0
+        for (let i = 0; i < 3; i++) t = session(c, t + 1000, 3)
+        c.take()
+        const d = c.due()
+        expect(d.outbox!.map((e) => e.sessionId)).toEqual(["S1-7-1", "S1-7-2", "S1-7-3"])
+        c.saved(d, { ok: true, unsaved: ["S1-7-3"] }, true, t)
+        const ev = json(c.take(), "event")
+        expect(ev.map((e) => [e.kind, e.record?.sessionId])).toEqual([["outbox_full", "S1-7-3"]])
+        expect(ev[0].record.totalMinor).toBe(recordOfHeld(c.outbox[2].text).cost.totalMinor)
+        // still unsaved on the next write: not told again; nothing is lost from RAM
+        t = session(c, t + 1000, 3)
+        c.saved(c.due(), { ok: true, unsaved: ["S1-7-3", "S1-7-4"] }, true, t)
+        expect(json(c.take(), "event").map((e) => e.record?.sessionId)).toEqual(["S1-7-4"])
+        expect(c.outbox).toHaveLength(4)
+    })
+
+    test("when it is full, one held in RAM only is dropped before one in flash", () => {
+        const c = controller({ ...CFG, maxOutbox: 3 })
+        c.connected(0)
+        let t = 0
+        for (let i = 0; i < 3; i++) t = session(c, t + 1000, 3)
+        c.saved(c.due(), { ok: true, unsaved: ["S1-7-2"] }, true, t)
+        c.take()
+        session(c, t + 1000, 3)
+        expect(c.outbox.map((e) => e.sessionId)).toEqual(["S1-7-1", "S1-7-3", "S1-7-4"])
+        expect(json(c.take(), "event").filter((e) => e.kind === "outbox_overflow")[0].record.sessionId).toBe("S1-7-2")
+    })
+
+    test("offline, a record's summary outlives the other held events", () => {
+        const c = controller({ ...CFG, maxOutbox: 1 })
+        c.disconnected()
+        let t = session(c, 1000, 3)
+        t = session(c, t + 1000, 3) // drops S1-7-1 with its summary
+        for (let i = 0; i < 40; i++) c.message("stalls/S1/cmd/ack", "{bad", t + i)
+        c.connected(t + 100)
+        const ev = json(c.take(), "event")
+        expect(ev.filter((e) => e.kind === "outbox_overflow").map((e) => e.record.sessionId)).toEqual(["S1-7-1"])
+        expect(ev.filter((e) => e.kind === "command_rejected").length).toBeGreaterThan(0)
     })
 })
 

@@ -14,7 +14,7 @@ function world() {
     const store: StallStore = {
         async saveOutbox(o: OutboxEntry[]) {
             log.push("outbox " + o.map((e) => e.sessionId).join(","))
-            return !state.failing
+            return { ok: !state.failing, unsaved: state.failing ? o.map((e) => e.sessionId) : [] }
         },
         async saveCheckpoint(items: CheckpointItem[], lineage: number) {
             log.push("checkpoint " + lineage)
@@ -85,10 +85,10 @@ describe("flush", () => {
         expect(d.outbox).toBeNull()
         expect(d.publish.length).toBeGreaterThan(0)
         expect(c.due().publish).toEqual([])
-        c.saved(d, true, false, 1000)
+        c.saved(d, null, false, 1000)
         expect(c.checkpointDue).toBe(true)
         const again = c.due()
-        c.saved(again, true, true, 1000)
+        c.saved(again, null, true, 1000)
         expect(c.checkpointDue).toBe(false)
     })
 })

@@ -82,11 +82,11 @@ describe("what the builders in src/core/stall/messages.ts produce is valid", () 
         for (const o of run.out) {
             if (o.type !== "status") continue
             sessionId = o.state === "available" ? null : SESSION_ID
-            expect(validateMessage("status", statusMessage(ID, o.state, sessionId, o.t, AT, null))).toBeNull()
-            expect(validateMessage("status", statusMessage(ID, o.state, sessionId, o.t, null, null))).toBeNull()
+            expect(validateMessage("status", statusMessage(ID, o.state, sessionId, o.t, AT, null, 0))).toBeNull()
+            expect(validateMessage("status", statusMessage(ID, o.state, sessionId, o.t, null, null, 3))).toBeNull()
         }
         for (const reason of ["pilot", "meter", "roles"] as const)
-            expect(validateMessage("status", statusMessage(ID, "faulted", null, 5, null, reason))).toBeNull()
+            expect(validateMessage("status", statusMessage(ID, "faulted", null, 5, null, reason, 64))).toBeNull()
     })
 
     test("the will (offline), on the status topic and on its own", () => {
@@ -118,12 +118,20 @@ describe("what the builders in src/core/stall/messages.ts produce is valid", () 
             "config_invalid",
             "checkpoint_invalid",
             "storage_error",
+            "outbox_full",
             "outbox_overflow",
             "roles_ambiguous",
             "link_reset",
         ]
         for (const k of kinds) expect(validateMessage("event", eventMessage(ID, k, "why", 1234, AT))).toBeNull()
         expect(validateMessage("event", eventMessage(ID, "boot", "", 0, null))).toBeNull()
+        const summary = { sessionId: SESSION_ID, energyWh: 41_250, totalMinor: 1234, currency: "EUR" }
+        expect(validateMessage("event", eventMessage(ID, "outbox_full", "why", 9, AT, summary))).toBeNull()
+        const unread = { sessionId: SESSION_ID, energyWh: null, totalMinor: null, currency: null }
+        expect(validateMessage("event", eventMessage(ID, "outbox_overflow", "why", 9, null, unread))).toBeNull()
+        expect(
+            validateMessage("event", eventMessage(ID, "outbox_full", "why", 9, AT, { ...summary, energyWh: -1 }))
+        ).not.toBeNull()
     })
 
     test("tap rows mirroring vector 01 (samples in mV/mA, events as applied)", () => {
@@ -195,7 +203,7 @@ describe("what the controller actually publishes is valid", () => {
 
 // ---- broken copies are not ------------------------------------------------------------------
 
-const status = statusMessage(ID, "charging", SESSION_ID, 1016000, AT, null)
+const status = statusMessage(ID, "charging", SESSION_ID, 1016000, AT, null, 1)
 const telemetry = telemetryMessage(
     ID,
     run.snapshots.find((s) => s.state === "charging")!,
