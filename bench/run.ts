@@ -23,6 +23,9 @@ import { startLive } from "../sim/live/index"
 import { runFleet } from "../sim/fleet/fleet"
 import { loadTrace } from "../sim/trace/load"
 import { VmReplayer } from "../sim/trace/vm-replay"
+import { flush, OUTBOX_RECORDS, RESEND_MS, StallController } from "../src/core/stall/index"
+import { FlashStore } from "../src/store/flash"
+import { FstorModel } from "../test/helpers/fstor"
 
 const NODE_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5_000_000)
 /**
@@ -307,6 +310,91 @@ async function heapHeadroom(): Promise<void> {
     }
 }
 
+/**
+ * Flash writes of a charging hour: the controller through flush() onto the Node model
+ * of the settings store (test/helpers/fstor.ts), a sample a second at 100 kW, after
+ * the session opened; then a day of 48 sessions (one an hour, 30 minutes charging).
+ */
+async function flashWrites(): Promise<void> {
+    const kv = new FstorModel()
+    const store = new FlashStore(kv)
+    const ctl = new StallController(
+        { stallId: "BENCH", prefix: "stalls", connector: "NACS", fw: "bench" },
+        new StallAccounting(configFrom({})),
+        1,
+        [],
+        { telemetryMs: 10_000, resendMs: RESEND_MS, tap: false, maxOutbox: OUTBOX_RECORDS }
+    )
+    const wire = { publish: async () => true }
+    let t = 0
+    const step = async (pilot: string, amps: number) => {
+        ctl.sample(t, pilot, 400_000, amps)
+        ctl.tick(t)
+        await flush(ctl, store, wire, () => t)
+        t += 1000
+    }
+    await step("B", 0)
+    await step("C", 250_000)
+    const w0 = kv.flashWrites
+    const b0 = kv.flashBytes
+    const c0 = store.writes
+    for (let i = 0; i < 3600; i++) await step("C", 250_000)
+    console.log(
+        `flash       : charging hour: ${kv.flashWrites - w0} values written, ${((kv.flashBytes - b0) / 1024).toFixed(1)} KB ` +
+            `(entries included), ${kv.compactions} compactions of the 8 KB store; ${store.writes - c0} writes asked`
+    )
+    for (let day = 0; day < 48; day++) {
+        for (let i = 0; i < 1800; i++) await step("C", 250_000)
+        await step("B", 0)
+        await step("A", 0)
+        t += 1_800_000
+        await step("B", 0)
+    }
+    console.log(
+        `flash       : 48 one-an-hour sessions: ${kv.flashWrites} values, ${(kv.flashBytes / 1024).toFixed(0)} KB written in all, ` +
+            `${kv.compactions} compactions, ${kv.dropped} writes dropped; outbox ${ctl.outbox.length} records`
+    )
+}
+
+/**
+ * Heap headroom of the real firmware holding OUTBOX_RECORDS records: the broker is
+ * down while that many short sessions close, then bench/devs/heap-probe.ts allocates.
+ */
+async function heapOutbox(): Promise<void> {
+    const sessionMs = 3000
+    const live = await startLive({
+        broker: "mosquitto",
+        entry: "bench/devs/heap-probe.ts",
+        settings: (b) => ({
+            STALL_ID: "BENCH",
+            MQTT_PORT: b.port,
+            PROBE_MS: 15_000 + OUTBOX_RECORDS * sessionMs + 5_000,
+        }),
+    })
+    try {
+        await live.collector.waitFor((m) => m.topic.endsWith("/status"), 30_000, "status")
+        await live.broker!.kill()
+        const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+        for (let i = 0; i < OUTBOX_RECORDS; i++) {
+            live.sensors.set({ pilot: "B", volts: 400, amps: 0 })
+            await sleep(700)
+            live.sensors.set({ pilot: "C", volts: 400, amps: 250 })
+            await sleep(1500)
+            live.sensors.set({ pilot: "A", volts: 0, amps: 0 })
+            await sleep(sessionMs - 2200)
+        }
+        await live.vm.waitForLine(/PANIC|heap probe: 1024 KB/, 120_000)
+        const probes = live.vm.lines.filter((l) => l.startsWith("heap probe: "))
+        const panics = live.vm.lines.filter((l) => l.includes("PANIC") && !l.includes("60004")).length
+        console.log(
+            `heap        : ${probes.length ? probes[probes.length - 1].slice(12) : "?"} allocatable with ${OUTBOX_RECORDS} sessions closed offline` +
+                `${panics ? " (a panic before the probe: check the run)" : ""}, VM heap 64 KB`
+        )
+    } finally {
+        await live.stop()
+    }
+}
+
 /** N stalls (the core in Node with MQTT clients) through the embedded broker. */
 async function fleet(stalls: number): Promise<void> {
     const r = await runFleet({ stalls, minutes: 30, speed: 60 })
@@ -326,6 +414,8 @@ const SECTIONS: Record<string, () => void | Promise<void>> = {
     "replay-vm": replayVm,
     fleet: () => fleet(100),
     heap: heapHeadroom,
+    "heap-outbox": heapOutbox,
+    flash: flashWrites,
 }
 
 const chosen = process.argv.slice(2)
