@@ -29,6 +29,10 @@ const COMMANDS: Record<string, Command> = {
         summary: async () => (await import("./commands/sensors")).SENSORS_COMMAND.summary,
         main: async (argv, io) => (await import("./commands/sensors")).sensorsCommand(argv, io),
     },
+    backend: {
+        summary: async () => (await import("./commands/backend")).BACKEND_COMMAND.summary,
+        main: async (argv, io) => (await import("./commands/backend")).backendCommand(argv, io),
+    },
 }
 
 const EXAMPLES = [

@@ -54,6 +54,11 @@ export function clockTopic(prefix: string): string {
     return prefix + "/" + CLOCK
 }
 
+/** The site backend's retained availability (free/total per connector): no stall's topic. */
+export function siteAvailabilityTopic(prefix: string): string {
+    return prefix + "/site/availability"
+}
+
 function isStallTopic(x: string): boolean {
     for (let i = 0; i < STALL_TOPICS.length; i++) if (STALL_TOPICS[i] === x) return true
     return false

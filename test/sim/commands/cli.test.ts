@@ -28,9 +28,9 @@ describe("sim", () => {
 
     test.each([
         [[], "sim: missing command"],
-        [["frobnicate"], "sim: unknown command 'frobnicate'; commands: run, replay, live, fleet, sensors"],
+        [["frobnicate"], "sim: unknown command 'frobnicate'; commands: run, replay, live, fleet, sensors, backend"],
         [["rnu"], "sim: unknown command 'rnu'; did you mean 'run'?"],
-        [["--json"], "sim: unknown command '--json'; commands: run, replay, live, fleet, sensors"],
+        [["--json"], "sim: unknown command '--json'; commands: run, replay, live, fleet, sensors, backend"],
     ])("%j is one line, the hint, exit 2", (argv, message) => {
         const r = sim(...argv)
         expect(r.status).toBe(2)
@@ -38,7 +38,7 @@ describe("sim", () => {
         expect(r.stderr).toBe(`${message} (see 'sim --help')\n`)
     })
 
-    test.each(["run", "live", "fleet", "sensors"])("sim %s --help prints that command's help, exit 0", (command) => {
+    test.each(["run", "live", "fleet", "sensors", "backend"])("sim %s --help prints that command's help, exit 0", (command) => {
         const r = sim(command, "--help")
         expect(r.status).toBe(0)
         expect(r.stderr).toBe("")

@@ -1,0 +1,191 @@
+// The site backend: ingests session records from every stall (schema-checked, one row per
+// sessionId, `cmd/ack` only after the commit), keeps the yearly credit ledger, authorizes
+// stalls for the brand app, and aggregates availability. MQTT (mqtt.js) on one side, the
+// database (db.ts) on the other, HTTP (http.ts) for apps and billing.
+import mqtt, { type MqttClient } from "mqtt"
+import {
+    commandTopic,
+    everyStall,
+    parseTopic,
+    siteAvailabilityTopic,
+    type SessionMessage,
+} from "../../src/core/stall/index"
+import { validateMessage } from "../mqtt/schemas"
+import { Availability } from "./availability"
+import { openDb, type Db } from "./db"
+import { RESERVATION_MS, SITE_TIME_ZONE, YEARLY_CREDIT_WH } from "./ledger"
+import { migrate } from "./schema"
+import { BackendStore, type Grant } from "./store"
+
+export interface BackendOptions {
+    brokerUrl: string
+    dbUrl: string
+    prefix?: string
+    timeZone?: string
+    creditWh?: number
+    reservationMs?: number
+    /** subscribe to records as `$share/GROUP/…`, so several instances share them (MQTT 5 brokers) */
+    shareGroup?: string
+    clientId?: string
+    now?: () => number
+}
+
+export interface BackendCounts {
+    /** record messages received (resends included) */
+    received: number
+    stored: number
+    duplicates: number
+    rejected: number
+    acked: number
+    /** a database or broker error kept a record unacked (the stall resends it) */
+    failed: number
+}
+
+export class Backend {
+    readonly counts: BackendCounts = { received: 0, stored: 0, duplicates: 0, rejected: 0, acked: 0, failed: 0 }
+    readonly availability = new Availability()
+    /** ms from a record's arrival to its ack leaving, per acked copy */
+    readonly ackLatencyMs: number[] = []
+    /** the last errors, newest last (at most 20), for the operator */
+    readonly errors: string[] = []
+    private queue: Promise<void> = Promise.resolve()
+
+    private constructor(
+        readonly store: BackendStore,
+        private readonly client: MqttClient,
+        readonly prefix: string,
+        private readonly now: () => number
+    ) {
+        client.on("message", (topic, buf) => this.onMessage(topic, buf))
+    }
+
+    static async start(o: BackendOptions): Promise<Backend> {
+        const prefix = o.prefix ?? "stalls"
+        const db: Db = await openDb(o.dbUrl)
+        try {
+            await migrate(db)
+            const store = new BackendStore(db, {
+                creditWh: o.creditWh ?? YEARLY_CREDIT_WH,
+                timeZone: o.timeZone ?? SITE_TIME_ZONE,
+                reservationMs: o.reservationMs ?? RESERVATION_MS,
+            })
+            const client = await mqtt.connectAsync(
+                o.brokerUrl,
+                {
+                    clientId: o.clientId ?? `stall-backend-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
+                    protocolVersion: o.shareGroup ? 5 : 4,
+                    reconnectPeriod: 1000,
+                    connectTimeout: 10_000,
+                },
+                false
+            )
+            const b = new Backend(store, client, prefix, o.now ?? Date.now)
+            const records = everyStall(prefix, "session")
+            await client.subscribeAsync(o.shareGroup ? `$share/${o.shareGroup}/${records}` : records, { qos: 1 })
+            await client.subscribeAsync(everyStall(prefix, "status"), { qos: 1 })
+            return b
+        } catch (e) {
+            await db.close()
+            throw e
+        }
+    }
+
+    /** Every record handled so far is stored and acked (or rejected, or failed). */
+    async settled(): Promise<void> {
+        await this.queue
+    }
+
+    /** Reserves the account's remaining credit and tells the stall; throws on an unknown stall. */
+    async authorize(stallId: string, account: string): Promise<Grant> {
+        const grant = await this.store.reserve(account, stallId, this.now())
+        const body = JSON.stringify({ account, freeWh: grant.freeWh })
+        const problem = validateMessage("cmd/authorize", JSON.parse(body))
+        if (problem !== null) throw new Error(problem)
+        await this.client.publishAsync(commandTopic(this.prefix, stallId, "authorize"), body, { qos: 1 })
+        return grant
+    }
+
+    async stop(): Promise<void> {
+        await this.client.endAsync()
+        await this.queue
+        await this.store.db.close()
+    }
+
+    private onMessage(topic: string, buf: Buffer): void {
+        const parsed = parseTopic(topic, this.prefix)
+        if (!parsed || parsed.stallId === null || buf.length === 0) return
+        if (parsed.kind === "status") {
+            let msg: unknown
+            try {
+                msg = JSON.parse(buf.toString())
+            } catch {
+                return
+            }
+            if (this.availability.status(parsed.stallId, msg)) this.publishAvailability()
+            return
+        }
+        if (parsed.kind !== "session") return
+        const at = performance.now()
+        const stallId = parsed.stallId
+        const text = buf.toString()
+        this.counts.received++
+        // one at a time: each record is committed, then acked, before the next
+        this.queue = this.queue.then(() => this.ingest(topic, stallId, text, at))
+    }
+
+    private async ingest(topic: string, stallId: string, text: string, at: number): Promise<void> {
+        try {
+            const problem = this.problem(stallId, text)
+            if (problem !== null) {
+                await this.store.reject(topic, text, problem, this.now())
+                this.counts.rejected++
+                this.note(`rejected ${topic}: ${problem}`)
+                return
+            }
+            const rec = JSON.parse(text) as SessionMessage
+            const r = await this.store.storeRecord(rec, this.now())
+            if (r === "stored") this.counts.stored++
+            else this.counts.duplicates++
+            // committed: now the stall may forget it
+            await this.client.publishAsync(
+                commandTopic(this.prefix, stallId, "ack"),
+                JSON.stringify({ sessionId: rec.sessionId }),
+                { qos: 1 }
+            )
+            this.counts.acked++
+            this.ackLatencyMs.push(performance.now() - at)
+        } catch (e) {
+            this.counts.failed++
+            this.note(`record on ${topic} not stored or not acked (the stall resends it): ${(e as Error).message}`)
+        }
+    }
+
+    /** Why a record cannot be stored, or null. */
+    private problem(stallId: string, text: string): string | null {
+        let rec: any
+        try {
+            rec = JSON.parse(text)
+        } catch {
+            return "not JSON"
+        }
+        const invalid = validateMessage("session", rec)
+        if (invalid !== null) return invalid
+        if (rec.stallId !== stallId) return `stallId ${rec.stallId} published on ${stallId}'s topic`
+        return null
+    }
+
+    private publishAvailability(): void {
+        const body = JSON.stringify({
+            v: 1,
+            at: this.now(),
+            connectors: this.availability.byConnector(),
+            stalls: this.availability.list().length,
+        })
+        this.client.publish(siteAvailabilityTopic(this.prefix), body, { qos: 1, retain: true })
+    }
+
+    private note(line: string): void {
+        this.errors.push(line)
+        if (this.errors.length > 20) this.errors.shift()
+    }
+}
