@@ -66,7 +66,9 @@ export class FleetBackend {
     private constructor(
         private readonly client: MqttClient,
         private readonly prefix: string,
-        private readonly ledger: FleetLedger
+        private readonly ledger: FleetLedger,
+        /** false when the site backend (sim/backend) stores and acks the records */
+        private readonly acks: boolean
     ) {
         client.on("message", (topic, buf, packet) => this.onMessage(topic, buf, packet))
         client.on("close", () => {
@@ -75,14 +77,14 @@ export class FleetBackend {
     }
 
     /** Connects and subscribes; rejects when the broker cannot be reached. */
-    static async start(url: string, prefix: string, ledger: FleetLedger): Promise<FleetBackend> {
+    static async start(url: string, prefix: string, ledger: FleetLedger, acks = true): Promise<FleetBackend> {
         // no retries for the first connection: an unreachable broker fails the run at once
         const client = await mqtt.connectAsync(
             url,
             { clientId: `fleet-backend-${process.pid}`, reconnectPeriod: 1000, connectTimeout: CONNECT_TIMEOUT_MS },
             false
         )
-        const backend = new FleetBackend(client, prefix, ledger)
+        const backend = new FleetBackend(client, prefix, ledger, acks)
         await client.subscribeAsync(
             SUBSCRIPTIONS.map((k) => everyStall(prefix, k)),
             { qos: 1 }
@@ -158,7 +160,7 @@ export class FleetBackend {
             const sentAt = this.ledger.recordSentAt.get(id)
             if (sentAt !== undefined) this.recordLatencyMs.push(at - sentAt)
         }
-        this.command(commandTopic(this.prefix, stallId, "ack"), JSON.stringify({ sessionId: id }))
+        if (this.acks) this.command(commandTopic(this.prefix, stallId, "ack"), JSON.stringify({ sessionId: id }))
     }
 
     private check(kind: string, text: string): void {

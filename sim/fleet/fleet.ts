@@ -16,6 +16,7 @@ import { brokerRefusal } from "../commands/reach-broker"
 import { fileURLToPath } from "node:url"
 import { startAedes, type Broker } from "../live/broker"
 import { FleetBackend, FleetLedger, type KindCount } from "./backend"
+import { Backend } from "../backend/backend"
 import { FleetStall } from "./stall"
 import { phaseScenario, pickStart } from "./timeline"
 import { summarize, type Stats } from "../report/percentiles"
@@ -37,6 +38,8 @@ export interface FleetOptions {
     progress?: Writer
     /** how long to wait for the last records after feeding stops */
     drainMs?: number
+    /** the site backend (sim/backend) stores and acks the records in this database (sqlite:FILE, postgres://…) */
+    dbUrl?: string
 }
 
 export interface FleetReport {
@@ -59,6 +62,17 @@ export interface FleetReport {
     /** payload bytes of everything the stalls published / sessions closed */
     bytesPerSession: number | null
     records: { published: number; received: number; duplicates: number; lost: number; unacked: number }
+    /** with --db: what the site backend did, and the rows its database holds */
+    db: {
+        url: string
+        stored: number
+        duplicates: number
+        rejected: number
+        acked: number
+        failed: number
+        rows: number
+        ackLatencyMs: Stats
+    } | null
     latencyMs: { records: Stats; status: Stats }
     /** real time each feed of every stall took: the simulation's own share of the latencies (one thread) */
     feedMs: Stats
@@ -66,7 +80,7 @@ export interface FleetReport {
     /** stall connections refused or lost (simulated power cuts excluded), and the backend's */
     connectionFailures: number
     stallsOffline: number
-    /** no record lost, no schema error */
+    /** no record lost, no schema error; with --db, every record stored once */
     ok: boolean
 }
 
@@ -95,9 +109,12 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     const url = options.brokerUrl ?? broker!.url
     const ledger = new FleetLedger()
     let backend: FleetBackend | undefined
+    let site: Backend | undefined
     const stalls: FleetStall[] = []
     try {
-        backend = await FleetBackend.start(url, prefix, ledger)
+        // with a database the site backend acks; the fleet's consumer only counts
+        if (options.dbUrl) site = await Backend.start({ brokerUrl: url, dbUrl: options.dbUrl, prefix })
+        backend = await FleetBackend.start(url, prefix, ledger, !site)
         const be = backend
         const epoch0 = Date.now()
         let lastClock = 0
@@ -156,6 +173,19 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
 
         const lost = [...ledger.closed].filter((id) => !be.records.has(id)).length
         const closed = ledger.closed.size
+        if (site) await site.settled()
+        const db = site
+            ? {
+                  url: options.dbUrl!.replace(/:\/\/[^@/]*@/, "://…@"),
+                  stored: site.counts.stored,
+                  duplicates: site.counts.duplicates,
+                  rejected: site.counts.rejected,
+                  acked: site.counts.acked,
+                  failed: site.counts.failed,
+                  rows: await site.store.count("sessions"),
+                  ackLatencyMs: summarize(site.ackLatencyMs),
+              }
+            : null
         const report: FleetReport = {
             scenario: scenarioPath,
             seed,
@@ -181,17 +211,19 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
                 lost,
                 unacked: stalls.reduce((n, s) => n + s.pendingRecords, 0),
             },
+            db,
             latencyMs: { records: summarize(be.recordLatencyMs), status: summarize(be.statusLatencyMs) },
             feedMs: summarize(feedMs),
             schema: { checked: be.schemaChecked, errors: be.schemaErrors, firstError: be.firstSchemaError },
             connectionFailures: stalls.reduce((n, s) => n + s.failures, 0) + be.disconnects,
             stallsOffline: stalls.filter((s) => !s.online).length,
-            ok: lost === 0 && be.schemaErrors === 0,
+            ok: lost === 0 && be.schemaErrors === 0 && (db === null || db.rows === closed),
         }
         return report
     } finally {
         await Promise.all(stalls.map((s) => s.stop()))
         await backend?.stop()
+        await site?.stop()
         await broker?.stop()
     }
 }
@@ -248,6 +280,12 @@ export const FLEET_COMMAND = defineCommand({
             default: "sim/scenarios/busy-day.json",
         },
         json: { description: "print the report as one JSON object" },
+        db: {
+            value: "URL",
+            description:
+                "run the site backend (sim backend) into this database, sqlite:FILE or postgres://…: it stores and acks the records",
+            default: "an in-memory consumer acks",
+        },
         seed: { value: "N", description: "seed of the phases and variations, 0 to 4294967295", default: "1" },
     },
     notes: [
@@ -272,7 +310,14 @@ function fleetArgs({ values: v }: ParsedArgs<typeof FLEET_COMMAND>): FleetOption
         scenarioPath,
         seed: numberArg("seed", v.seed, 0, 0xffffffff),
         json: v.json ?? false,
+        dbUrl: dbArg(v.db),
     }
+}
+
+function dbArg(db: string | undefined): string | undefined {
+    if (db !== undefined && !/^sqlite:.+|^postgres(ql)?:\/\/.+/.test(db))
+        throw new UsageError(`--db must be sqlite:FILE or postgres://…, got "${db}"`)
+    return db
 }
 
 const fmt = (n: number | null) => (n === null ? "-" : n.toLocaleString("en"))
@@ -285,7 +330,10 @@ export function formatReport(r: FleetReport): string {
     const lat = (name: string, s: Stats) =>
         `    ${name.padEnd(17)}${[s.p50, s.p95, s.p99, s.max].map((x) => fmt(x).padStart(9)).join("")}${fmt(s.count).padStart(10)}`
     const rec = r.records
-    const verdict = r.ok ? "OK" : `FAILED: ${rec.lost} record(s) lost, ${r.schema.errors} schema error(s)`
+    const verdict = r.ok
+        ? "OK"
+        : `FAILED: ${rec.lost} record(s) lost, ${r.schema.errors} schema error(s)` +
+          (r.db && r.db.rows !== r.sessionsClosed ? `, ${r.db.rows} rows for ${r.sessionsClosed} records` : "")
     return [
         `Fleet of ${fmt(r.stalls)} stalls on ${r.broker}, ${r.scenario.split("/").pop()}, seed ${r.seed}`,
         `  simulated          ${fmt(r.simulatedMinutes)} min at x${r.speed} in ${r.realSeconds} s real (+${r.drainSeconds} s drain; warm-up and connecting took ${r.connectSeconds} s)`,
@@ -294,8 +342,14 @@ export function formatReport(r: FleetReport): string {
         `  published          ${fmt(r.published.messages)} messages, ${fmt(r.published.bytes)} payload bytes`,
         `  bytes per session  ${fmt(r.bytesPerSession)} (${fmt(r.sessionsClosed)} sessions closed)`,
         `  records            published ${fmt(rec.published)}, received ${fmt(rec.received)}, lost ${fmt(rec.lost)}, duplicates ${fmt(rec.duplicates)}, unacked ${fmt(rec.unacked)}`,
+        ...(r.db
+            ? [
+                  `  database           ${r.db.url}: ${fmt(r.db.rows)} rows; stored ${fmt(r.db.stored)}, duplicates ${fmt(r.db.duplicates)}, rejected ${fmt(r.db.rejected)}, acked ${fmt(r.db.acked)}, failed ${fmt(r.db.failed)}`,
+              ]
+            : []),
         `  latency (ms)       ${["p50", "p95", "p99", "max"].map((h) => h.padStart(9)).join("")}${"count".padStart(10)}`,
         lat("records", r.latencyMs.records),
+        ...(r.db ? [lat("ack after commit", r.db.ackLatencyMs)] : []),
         lat("status", r.latencyMs.status),
         lat("feed (all stalls)", r.feedMs),
         `  schema errors      ${fmt(r.schema.errors)} of ${fmt(r.schema.checked)} checked${r.schema.firstError ? ` (first: ${r.schema.firstError})` : ""}`,
