@@ -4,6 +4,8 @@
 // a time per connection pool on SQLite (a single connection), and under PostgreSQL's
 // own isolation with row locks where the callers ask for them.
 import type BetterSqlite3 from "better-sqlite3"
+import { mkdirSync } from "node:fs"
+import { dirname } from "node:path"
 import type { Pool, PoolClient } from "pg"
 
 export type Row = Record<string, unknown>
@@ -47,6 +49,7 @@ function sqliteValue(v: unknown): unknown {
 async function openSqlite(file: string): Promise<Db> {
     if (!file) throw new Error("--db sqlite: needs a file name (sqlite:FILE or sqlite::memory:)")
     const { default: Database } = await import("better-sqlite3")
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true })
     const db: BetterSqlite3.Database = new Database(file)
     db.pragma("journal_mode = WAL")
     db.pragma("busy_timeout = 5000")

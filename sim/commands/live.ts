@@ -14,6 +14,7 @@ import {
     type StallTopic,
 } from "../../src/core/stall/index"
 import { replayTrace } from "../../src/core/trace/index"
+import { Backend } from "../backend/backend"
 import { LiveChecker } from "../live/checker"
 import type { Received } from "../live/collector"
 import { startLive, type Live } from "../live/index"
@@ -42,6 +43,7 @@ const SETTLE_MS = 20_000
 interface LiveArgs {
     scenarioPath: string
     broker: string
+    db?: string
     traceOut?: string
     seed: number
     verbose: boolean
@@ -69,6 +71,12 @@ export const LIVE_COMMAND = defineCommand({
         },
         seed: { value: "N", description: "seed of the scenario's random variations, 0 to 4294967295", default: "1" },
         verbose: { description: "also print the VM's console and jacdac-ts' debug log" },
+        db: {
+            value: "URL",
+            description:
+                "run the site backend (sim backend) into this database, sqlite:FILE or postgres://…: it stores and acks the records",
+            default: "the command acks the records itself",
+        },
     },
     notes: [
         "Builds the firmware, starts a broker, the DeviceScript devtools hub (ports 8081-8083, one per machine) and the VM, then prints every message and checks each session record against a replay of the samples. Exit 0 when all agree.",
@@ -82,9 +90,12 @@ export const LIVE_COMMAND = defineCommand({
 function liveArgs({ values, positionals }: ParsedArgs<typeof LIVE_COMMAND>): LiveArgs {
     if (values.broker !== undefined && !/^mqtt:\/\/[^/]+$/.test(values.broker))
         throw new UsageError(`--broker must be mqtt://host:port, got "${values.broker}"`)
+    if (values.db !== undefined && !/^sqlite:.+|^postgres(ql)?:\/\/.+/.test(values.db))
+        throw new UsageError(`--db must be sqlite:FILE or postgres://…, got "${values.db}"`)
     return {
         scenarioPath: positionals[0],
         broker: values.broker ?? "aedes",
+        db: values.db,
         traceOut: values["trace-out"],
         seed: numberArg("seed", values.seed, 0, 0xffffffff) ?? 1,
         verbose: values.verbose ?? false,
@@ -160,6 +171,7 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
     const progress = (s: string) => out(`${stamp()} start      ${s}`)
     routeJacdacLog(args.verbose ? (l) => out(`${stamp()} jacdac     ${l}`) : null)
     let live: Live | undefined
+    let site: Backend | undefined
     try {
         live = await startLive({
             broker: args.broker,
@@ -168,6 +180,10 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
             onVmLine: args.verbose ? (l) => out(`${stamp()} vm         ${l}`) : undefined,
         })
         const c = live.collector
+        if (args.db) {
+            progress(`site backend into ${args.db}`)
+            site = await Backend.start({ brokerUrl: live.brokerAddress.url, dbUrl: args.db, prefix: PREFIX })
+        }
         const settings = settingsFor(trace, stallId, live.brokerAddress.port)
         const checker = new LiveChecker(PREFIX, stallId, {
             tariff: presetTariff(settings.tariffId)!,
@@ -184,7 +200,9 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
                 const j = m.json as any
                 if (m.topic === topic("session") && j?.sessionId && !acked.has(j.sessionId)) {
                     acked.add(j.sessionId)
-                    void c.publish(commandTopic(PREFIX, stallId, "ack"), JSON.stringify({ sessionId: j.sessionId }))
+                    // with a database the site backend acks, after its commit
+                    if (!site)
+                        void c.publish(commandTopic(PREFIX, stallId, "ack"), JSON.stringify({ sessionId: j.sessionId }))
                 }
             }
         }, 100)
@@ -205,7 +223,11 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
                 powerOn: () => live!.vm.restart(),
             })
             await c
-                .waitFor(() => acked.size >= expectedRecords, SETTLE_MS, `${expectedRecords} session records`)
+                .waitFor(
+                    () => acked.size >= expectedRecords && (!site || site.counts.acked >= expectedRecords),
+                    SETTLE_MS,
+                    `${expectedRecords} session records`
+                )
                 .catch(() => {})
         } finally {
             clearInterval(follow)
@@ -250,13 +272,27 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
         for (const x of mismatches) out(`           ${x.sessionId}: ${x.diff}`)
         if (args.traceOut)
             out(`trace      ${args.traceOut} (replay it: npm run --silent sim -- replay ${args.traceOut})`)
-        const ok = r.schemaErrors.length === 0 && mismatches.length === 0 && unverified.length === 0 && missing <= 0
+        let stored = true
+        if (site) {
+            await site.settled()
+            const rows = await site.store.count("sessions")
+            stored = site.counts.stored + site.counts.duplicates >= expectedRecords && site.counts.failed === 0
+            out(
+                `database   ${args.db}: ${site.counts.stored} record(s) stored now, ${rows} in all, acked after the commit` +
+                    (args.db!.startsWith("sqlite:")
+                        ? ` (look: sqlite3 ${args.db!.slice(7)} 'select session_id, total_minor from sessions')`
+                        : "")
+            )
+        }
+        const ok =
+            r.schemaErrors.length === 0 && mismatches.length === 0 && unverified.length === 0 && missing <= 0 && stored
         out(ok ? `OK in ${((Date.now() - started) / 1000).toFixed(1)} s` : "FAILED")
         return ok ? 0 : 1
     } catch (e) {
         io.stderr.write(`sim live: ${(e as Error).message}\n`)
         return 1
     } finally {
+        await site?.stop()
         await live?.stop()
     }
 }

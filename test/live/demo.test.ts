@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import Database from "better-sqlite3"
 import { ROOT } from "../../sim/live/process"
 
 // `npm start` is `sim live` on the shipped time-lapse demo: the real firmware in the
@@ -11,7 +12,21 @@ import { ROOT } from "../../sim/live/process"
 test("npm start: the demo runs to a clean exit and its trace replays to the same record", async () => {
     const dir = mkdtempSync(join(tmpdir(), "demo-"))
     const traceOut = join(dir, "trace.json")
-    const args = ["--import", "tsx", "sim/cli.ts", "live", "sim/scenarios/demo-timelapse.json", "--trace-out", traceOut]
+    const dbFile = join(dir, "demo.db")
+    // npm start's own arguments (package.json), a trace and the database in a directory of the test's
+    const start = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.start as string
+    expect(start).toBe("tsx sim/cli.ts live sim/scenarios/demo-timelapse.json --db sqlite:.sim/demo.db")
+    const args = [
+        "--import",
+        "tsx",
+        "sim/cli.ts",
+        "live",
+        "sim/scenarios/demo-timelapse.json",
+        "--db",
+        `sqlite:${dbFile}`,
+        "--trace-out",
+        traceOut,
+    ]
     const started = Date.now()
     const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
         const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] })
@@ -36,4 +51,10 @@ test("npm start: the demo runs to a clean exit and its trace replays to the same
         .find((o) => o.type === "session")
     expect(printed).toContain(`${(rec.energyWh / 1000).toFixed(3)} kWh`)
     expect(JSON.parse(readFileSync(traceOut, "utf8")).format).toBe("stall-trace/1")
+    // the site backend stored the record (and acked it after the commit)
+    expect(out).toContain(`database   sqlite:${dbFile}: 1 record(s) stored now, 1 in all`)
+    const db = new Database(dbFile, { readonly: true })
+    const rows = db.prepare("SELECT session_id, energy_wh, total_minor FROM sessions").all() as any[]
+    db.close()
+    expect(rows).toEqual([{ session_id: "DEMO-1A-1-1", energy_wh: rec.energyWh, total_minor: rec.cost.totalMinor }])
 }, 240_000)
