@@ -2,7 +2,7 @@
 // and the firmware's bytecode size. Numbers are reported, never asserted.
 // `npm run bench -- core stall-year` runs only the sections named (see SECTIONS).
 import { spawnSync } from "node:child_process"
-import { readFileSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { StallAccounting } from "../src/core/billing/index"
@@ -26,6 +26,12 @@ import { VmReplayer } from "../sim/trace/vm-replay"
 import { flush, OUTBOX_RECORDS, RESEND_MS, StallController } from "../src/core/stall/index"
 import { FlashStore } from "../src/store/flash"
 import { FstorModel } from "../test/helpers/fstor"
+import { startPostgres } from "../test/helpers/postgres"
+import { dayOfRecords } from "../test/store/records"
+import { Backend } from "../sim/backend/backend"
+import { startAedes } from "../sim/live/broker"
+import { summarize } from "../sim/report/percentiles"
+import mqtt from "mqtt"
 
 const NODE_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5_000_000)
 /**
@@ -395,6 +401,52 @@ async function heapOutbox(): Promise<void> {
     }
 }
 
+/**
+ * Ingest throughput of the site backend: INGEST_RECORDS distinct records published at
+ * once through an embedded aedes, until every one is stored and acked; into SQLite
+ * (a file in the temp directory) and a throwaway PostgreSQL cluster.
+ */
+async function ingest(): Promise<void> {
+    const n = Number(process.env.INGEST_RECORDS ?? 5000)
+    const [template] = dayOfRecords(1)
+    const pg = await startPostgres()
+    const dir = mkdtempSync(join(tmpdir(), "bench-ingest-"))
+    try {
+        for (const [name, dbUrl] of [
+            ["SQLite    ", `sqlite:${join(dir, "ingest.db")}`],
+            ["PostgreSQL", pg.url],
+        ]) {
+            const broker = await startAedes()
+            const backend = await Backend.start({ brokerUrl: broker.url, dbUrl })
+            const client = await mqtt.connectAsync(broker.url)
+            let acks = 0
+            client.on("message", () => acks++)
+            await client.subscribeAsync(`stalls/${template.stallId}/cmd/ack`, { qos: 1 })
+            const t0 = performance.now()
+            for (let i = 0; i < n; i++)
+                client.publish(
+                    "stalls/" + template.stallId + "/session",
+                    JSON.stringify({ ...template, sessionId: `${template.stallId}-9-${i + 1}`, sessionSeq: i + 1 }),
+                    { qos: 1 }
+                )
+            while (acks < n && performance.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 20))
+            const s = (performance.now() - t0) / 1000
+            const rows = await backend.store.count("sessions")
+            const lat = summarize(backend.ackLatencyMs)
+            console.log(
+                `ingest      : ${name} ${rows} rows, ${acks} acks of ${n} records in ${s.toFixed(1)} s = ${Math.round(n / s)} records/s ` +
+                    `(one transaction and one ack each, in order; queueing included, ack p50 ${lat.p50?.toFixed(0)} ms)`
+            )
+            await client.endAsync()
+            await backend.stop()
+            await broker.stop()
+        }
+    } finally {
+        await pg.stop()
+        rmSync(dir, { recursive: true, force: true })
+    }
+}
+
 /** N stalls (the core in Node with MQTT clients) through the embedded broker. */
 async function fleet(stalls: number): Promise<void> {
     const r = await runFleet({ stalls, minutes: 30, speed: 60 })
@@ -416,6 +468,7 @@ const SECTIONS: Record<string, () => void | Promise<void>> = {
     heap: heapHeadroom,
     "heap-outbox": heapOutbox,
     flash: flashWrites,
+    ingest,
 }
 
 const chosen = process.argv.slice(2)
