@@ -38,14 +38,17 @@ describe("sim", () => {
         expect(r.stderr).toBe(`${message} (see 'sim --help')\n`)
     })
 
-    test.each(["run", "live", "fleet", "sensors", "backend"])("sim %s --help prints that command's help, exit 0", (command) => {
-        const r = sim(command, "--help")
-        expect(r.status).toBe(0)
-        expect(r.stderr).toBe("")
-        expect(r.stdout).toMatch(new RegExp(`^sim ${command}: .+\\n\\nusage: sim ${command} `))
-        expect(r.stdout).toMatch(/\noptions:\n/)
-        expect(r.stdout).toMatch(/\nexamples:\n  npm run --silent sim -- /)
-    })
+    test.each(["run", "live", "fleet", "sensors", "backend"])(
+        "sim %s --help prints that command's help, exit 0",
+        (command) => {
+            const r = sim(command, "--help")
+            expect(r.status).toBe(0)
+            expect(r.stderr).toBe("")
+            expect(r.stdout).toMatch(new RegExp(`^sim ${command}: .+\\n\\nusage: sim ${command} `))
+            expect(r.stdout).toMatch(/\noptions:\n/)
+            expect(r.stdout).toMatch(/\nexamples:\n  npm run --silent sim -- /)
+        }
+    )
 
     test("run --json keeps stdout exactly the JSON, the files written said on stderr", () => {
         const dir = mkdtempSync(join(tmpdir(), "sim-cli-"))
