@@ -33,6 +33,10 @@ const COMMANDS: Record<string, Command> = {
         summary: async () => (await import("./commands/backend")).BACKEND_COMMAND.summary,
         main: async (argv, io) => (await import("./commands/backend")).backendCommand(argv, io),
     },
+    trip: {
+        summary: async () => (await import("./commands/trip")).TRIP_COMMAND.summary,
+        main: async (argv, io) => (await import("./commands/trip")).tripCommand(argv, io),
+    },
 }
 
 const EXAMPLES = [

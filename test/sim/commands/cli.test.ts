@@ -28,9 +28,12 @@ describe("sim", () => {
 
     test.each([
         [[], "sim: missing command"],
-        [["frobnicate"], "sim: unknown command 'frobnicate'; commands: run, replay, live, fleet, sensors, backend"],
+        [
+            ["frobnicate"],
+            "sim: unknown command 'frobnicate'; commands: run, replay, live, fleet, sensors, backend, trip",
+        ],
         [["rnu"], "sim: unknown command 'rnu'; did you mean 'run'?"],
-        [["--json"], "sim: unknown command '--json'; commands: run, replay, live, fleet, sensors, backend"],
+        [["--json"], "sim: unknown command '--json'; commands: run, replay, live, fleet, sensors, backend, trip"],
     ])("%j is one line, the hint, exit 2", (argv, message) => {
         const r = sim(...argv)
         expect(r.status).toBe(2)
