@@ -8,7 +8,7 @@ import { defineCommand, InputError, numberArg, processIo, runCommandLine, type C
 export const TRIP_COMMAND = defineCommand({
     name: "trip",
     summary: "a road trip of one account across a fleet's stalls, each stop authorized and stored by the site backend",
-    positionals: [{ name: "TRIP.json", description: "the trip: car, legs and stalls (sim/scenarios/paris-rome.json)" }],
+    positionals: [{ name: "TRIP.json", description: "the trip: car, legs and stalls (sim/trips/paris-rome.json)" }],
     options: {
         "credit-wh": {
             value: "WH",
@@ -20,7 +20,7 @@ export const TRIP_COMMAND = defineCommand({
     notes: [
         "Each stop: the backend reserves the credit left and authorizes the stall; the core bills the charge; the record goes through the broker into the backend's database and is acked.",
     ],
-    examples: ["npm run --silent sim -- trip sim/scenarios/paris-rome.json"],
+    examples: ["npm run --silent sim -- trip sim/trips/paris-rome.json"],
 })
 
 function format(r: TripReport): string {

@@ -2,7 +2,7 @@ import { expect, test } from "vitest"
 import { loadTrip, planTrip, runTrip } from "../../../sim/backend/road-trip"
 
 // Paris → Rome through the site backend: the ledger hands each stop what is left.
-const trip = loadTrip("sim/scenarios/paris-rome.json")
+const trip = loadTrip("sim/trips/paris-rome.json")
 
 test("the plan reaches Rome, charging only what each next leg needs", () => {
     const p = planTrip(trip)
