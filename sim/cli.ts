@@ -22,8 +22,8 @@ const COMMANDS: Record<string, Command> = {
         main: async (argv, io) => (await import("./commands/live")).liveCommand(argv, io),
     },
     fleet: {
-        summary: async () => (await import("./fleet/fleet")).FLEET_COMMAND.summary,
-        main: async (argv, io) => (await import("./fleet/fleet")).fleetCommand(argv, io),
+        summary: async () => (await import("./commands/fleet")).FLEET_COMMAND.summary,
+        main: async (argv, io) => (await import("./commands/fleet")).fleetCommand(argv, io),
     },
     sensors: {
         summary: async () => (await import("./commands/sensors")).SENSORS_COMMAND.summary,

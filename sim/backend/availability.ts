@@ -40,6 +40,10 @@ export class Availability {
         return true
     }
 
+    get size(): number {
+        return this.stalls.size
+    }
+
     has(stallId: string): boolean {
         return this.stalls.has(stallId)
     }

@@ -16,6 +16,13 @@ import { openDb, type Db } from "./db"
 import { RESERVATION_MS, SITE_TIME_ZONE, YEARLY_CREDIT_WH } from "./ledger"
 import { migrate } from "./schema"
 import { BackendStore, type Grant } from "./store"
+import { summarize, type Stats } from "../report/percentiles"
+
+/**
+ * The retained availability is republished at most this often: a site of thousands of
+ * stalls changes state several times a second, and a car's map needs no more.
+ */
+export const AVAILABILITY_MS = 1000
 
 export interface BackendOptions {
     brokerUrl: string
@@ -41,6 +48,15 @@ export interface BackendCounts {
     failed: number
 }
 
+/** What `GET /api/health` shows the operator. */
+export interface BackendHealth {
+    mqtt: boolean
+    stalls: number
+    counts: BackendCounts
+    ackLatencyMs: Stats
+    errors: string[]
+}
+
 export class Backend {
     readonly counts: BackendCounts = { received: 0, stored: 0, duplicates: 0, rejected: 0, acked: 0, failed: 0 }
     readonly availability = new Availability()
@@ -49,6 +65,7 @@ export class Backend {
     /** the last errors, newest last (at most 20), for the operator */
     readonly errors: string[] = []
     private queue: Promise<void> = Promise.resolve()
+    private availabilityTimer: NodeJS.Timeout | undefined
 
     private constructor(
         readonly store: BackendStore,
@@ -105,7 +122,18 @@ export class Backend {
         return grant
     }
 
+    health(): BackendHealth {
+        return {
+            mqtt: this.client.connected,
+            stalls: this.availability.size,
+            counts: { ...this.counts },
+            ackLatencyMs: summarize(this.ackLatencyMs),
+            errors: [...this.errors],
+        }
+    }
+
     async stop(): Promise<void> {
+        clearTimeout(this.availabilityTimer)
         await this.client.endAsync()
         await this.queue
         await this.store.db.close()
@@ -121,7 +149,7 @@ export class Backend {
             } catch {
                 return
             }
-            if (this.availability.status(parsed.stallId, msg)) this.publishAvailability()
+            if (this.availability.status(parsed.stallId, msg)) this.availabilityChanged()
             return
         }
         if (parsed.kind !== "session") return
@@ -174,12 +202,19 @@ export class Backend {
         return null
     }
 
+    private availabilityChanged(): void {
+        this.availabilityTimer ??= setTimeout(() => {
+            this.availabilityTimer = undefined
+            this.publishAvailability()
+        }, AVAILABILITY_MS)
+    }
+
     private publishAvailability(): void {
         const body = JSON.stringify({
             v: 1,
             at: this.now(),
             connectors: this.availability.byConnector(),
-            stalls: this.availability.list().length,
+            stalls: this.availability.size,
         })
         this.client.publish(siteAvailabilityTopic(this.prefix), body, { qos: 1, retain: true })
     }

@@ -68,6 +68,10 @@ async function handle(backend: Backend, req: IncomingMessage, res: ServerRespons
         if (!backend.availability.has(stallId)) throw new HttpError(404, `unknown stall '${stallId}' (no status seen)`)
         return send(res, 200, await backend.authorize(stallId, account))
     }
+    if (path === "/api/health") {
+        only(req, "GET")
+        return send(res, 200, backend.health())
+    }
     if (path === "/api/stalls") {
         only(req, "GET")
         return send(res, 200, { stalls: backend.availability.list() })

@@ -9,6 +9,7 @@ import {
     commandTopic,
     everyStall,
     parseTopic,
+    stallFilter,
     type Publish,
     type StallTopic,
     type TopicKind,
@@ -47,6 +48,8 @@ export interface KindCount {
 const VALIDATE_EVERY = 10
 const CONNECT_TIMEOUT_MS = 10_000
 const SUBSCRIPTIONS: StallTopic[] = ["session", "status", "event", "telemetry"]
+/** topic filters per SUBSCRIBE packet */
+const SUBSCRIBE_BATCH = 500
 
 export class FleetBackend {
     readonly byKind = new Map<string, KindCount>()
@@ -62,6 +65,7 @@ export class FleetBackend {
     /** connections of the backend lost after it was up */
     disconnects = 0
     private stopping = false
+    private clocked = false
 
     private constructor(
         private readonly client: MqttClient,
@@ -77,7 +81,18 @@ export class FleetBackend {
     }
 
     /** Connects and subscribes; rejects when the broker cannot be reached. */
-    static async start(url: string, prefix: string, ledger: FleetLedger, acks = true): Promise<FleetBackend> {
+    /**
+     * Connects and subscribes to every stall of the site, or with `stallIds` to those
+     * stalls only (a shard of a fleet spread over processes); rejects when the broker
+     * cannot be reached.
+     */
+    static async start(
+        url: string,
+        prefix: string,
+        ledger: FleetLedger,
+        acks = true,
+        stallIds?: string[]
+    ): Promise<FleetBackend> {
         // no retries for the first connection: an unreachable broker fails the run at once
         const client = await mqtt.connectAsync(
             url,
@@ -85,10 +100,11 @@ export class FleetBackend {
             false
         )
         const backend = new FleetBackend(client, prefix, ledger, acks)
-        await client.subscribeAsync(
-            SUBSCRIPTIONS.map((k) => everyStall(prefix, k)),
-            { qos: 1 }
-        )
+        const filters = stallIds
+            ? stallIds.map((id) => stallFilter(prefix, id))
+            : SUBSCRIPTIONS.map((k) => everyStall(prefix, k))
+        for (let i = 0; i < filters.length; i += SUBSCRIBE_BATCH)
+            await client.subscribeAsync(filters.slice(i, i + SUBSCRIBE_BATCH), { qos: 1 })
         return backend
     }
 
@@ -99,6 +115,7 @@ export class FleetBackend {
 
     /** The site clock, retained so every stall gets it when it (re)subscribes. */
     clock(epochMs: number): void {
+        this.clocked = true
         this.client.publish(clockTopic(this.prefix), JSON.stringify({ epochMs: Math.round(epochMs) }), {
             qos: 1,
             retain: true,
@@ -112,7 +129,8 @@ export class FleetBackend {
     async stop(): Promise<void> {
         this.stopping = true
         // leave no retained clock behind on an external broker
-        await this.client.publishAsync(clockTopic(this.prefix), "", { qos: 1, retain: true }).catch(() => undefined)
+        if (this.clocked)
+            await this.client.publishAsync(clockTopic(this.prefix), "", { qos: 1, retain: true }).catch(() => undefined)
         await this.client.endAsync()
     }
 

@@ -3,16 +3,6 @@
 // a load figure for the MQTT contract: messages/s, bytes per session, records
 // published vs received, end-to-end latency.
 
-import {
-    defineCommand,
-    numberArg,
-    processIo,
-    runCommandLine,
-    UsageError,
-    type CommandIo,
-    type ParsedArgs,
-} from "../commands/args"
-import { brokerRefusal } from "../commands/reach-broker"
 import { fileURLToPath } from "node:url"
 import { startAedes, type Broker } from "../live/broker"
 import { FleetBackend, FleetLedger, type KindCount } from "./backend"
@@ -40,6 +30,20 @@ export interface FleetOptions {
     drainMs?: number
     /** the site backend (sim/backend) stores and acks the records in this database (sqlite:FILE, postgres://…) */
     dbUrl?: string
+    /** one process's part of a fleet spread over several (sim/fleet/shards.ts) */
+    shard?: Shard
+}
+
+/**
+ * A shard's stalls are numbered from `firstStall`; its consumer subscribes to their
+ * topics only and never acks (the site backend, in its own process, does); only a
+ * shard with `clock` publishes the site clock; `ready` resolves when every shard is
+ * connected, so all of them feed at the same time.
+ */
+export interface Shard {
+    firstStall: number
+    clock: boolean
+    ready(): Promise<void>
 }
 
 export interface FleetReport {
@@ -93,7 +97,8 @@ const CONNECT_BATCH = 50
 const CLOCK_EVERY_MS = 10 * 60_000
 const DRAIN_MS = 10_000
 const POLL_MS = 50
-const MAX_STALLS = 10_000
+/** stalls one process holds (their clients, timers and timelines share one thread) */
+export const MAX_STALLS = 10_000
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -114,24 +119,28 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     try {
         // with a database the site backend acks; the fleet's consumer only counts
         if (options.dbUrl) site = await Backend.start({ brokerUrl: url, dbUrl: options.dbUrl, prefix })
-        backend = await FleetBackend.start(url, prefix, ledger, !site)
+        const shard = options.shard
+        const first = shard?.firstStall ?? 0
+        const ids = Array.from({ length: options.stalls }, (_, i) => "F" + String(first + i + 1).padStart(4, "0"))
+        backend = await FleetBackend.start(url, prefix, ledger, !site && !shard, shard ? ids : undefined)
         const be = backend
         const epoch0 = Date.now()
         let lastClock = 0
-        be.clock(epoch0)
+        const clock = (ms: number) => (!shard || shard.clock) && be.clock(ms)
+        clock(epoch0)
 
-        const random = mulberry32(seed)
+        const random = mulberry32(seed + first)
         for (let i = 0; i < options.stalls; i++) {
             const start = pickStart(sc, random)
             stalls.push(
                 new FleetStall({
-                    stallId: "F" + String(i + 1).padStart(4, "0"),
+                    stallId: ids[i],
                     prefix,
                     url,
                     scenario: phaseScenario(sc, start.phaseMin),
                     warmUpMs: start.warmUpMs,
                     header,
-                    seed: seed + i,
+                    seed: seed + first + i,
                     reconnectPeriodMs: 1000 + Math.floor(random() * 1000),
                     command: (topic, payload) => be.command(topic, payload),
                     ledger,
@@ -145,6 +154,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         for (let i = 0; i < stalls.length; i += CONNECT_BATCH)
             await Promise.all(stalls.slice(i, i + CONNECT_BATCH).map((s) => s.connect()))
         const connectSeconds = (performance.now() - connectStart) / 1000
+        await shard?.ready()
 
         const endMs = Math.round(options.minutes * 60_000)
         const progress = options.progress
@@ -157,7 +167,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
             : undefined
         const receivedBefore = be.received
         const { realSeconds, feedMs } = await feed(stalls, endMs, speed, (now) => {
-            if (now - lastClock >= CLOCK_EVERY_MS) be.clock(epoch0 + (lastClock = now))
+            if (now - lastClock >= CLOCK_EVERY_MS) clock(epoch0 + (lastClock = now))
             progress?.update(stalls.length * (now / 1000))
         })
         progress?.finish()
@@ -257,117 +267,4 @@ function feed(
 
 function round(x: number, digits: number): number {
     return Number(x.toFixed(digits))
-}
-
-// ---- the command ---------------------------------------------------------------
-
-export const FLEET_COMMAND = defineCommand({
-    name: "fleet",
-    summary: "load-test the MQTT contract: N stalls (the real core, no VM) and one backend through one broker",
-    positionals: [],
-    options: {
-        stalls: { value: "N", required: true, description: `how many stalls, 1 to ${MAX_STALLS.toLocaleString("en")}` },
-        minutes: { value: "M", required: true, description: "simulated minutes to run, 0.1 to 525600 (a year)" },
-        speed: { value: "S", description: "simulated minutes per real minute", default: "60" },
-        broker: {
-            value: "URL",
-            description: "an MQTT broker already running (mqtt://, mqtts://, tcp://, tls://, ws:// or wss://)",
-            default: "an embedded aedes on a free port",
-        },
-        scenario: {
-            value: "FILE.json",
-            description: "the visits each stall replays, from a random phase",
-            default: "sim/scenarios/busy-day.json",
-        },
-        json: { description: "print the report as one JSON object" },
-        db: {
-            value: "URL",
-            description:
-                "run the site backend (sim backend) into this database, sqlite:FILE or postgres://…: it stores and acks the records",
-            default: "an in-memory consumer acks",
-        },
-        seed: { value: "N", description: "seed of the phases and variations, 0 to 4294967295", default: "1" },
-    },
-    notes: [
-        "The report goes to stdout, progress to stderr. Exit 0 when no record was lost and every message matched its schema.",
-    ],
-    examples: [
-        "npm run --silent sim -- fleet --stalls 100 --minutes 30",
-        "npm run --silent sim -- fleet --stalls 1000 --minutes 60 --speed 120 --broker mqtt://127.0.0.1:1883 --json",
-    ],
-})
-
-function fleetArgs({ values: v }: ParsedArgs<typeof FLEET_COMMAND>): FleetOptions & { json: boolean } {
-    if (v.broker !== undefined && !/^(mqtts?|tcp|tls|wss?):\/\/[^/]+/.test(v.broker))
-        throw new UsageError(`--broker must be a URL like mqtt://host:1883, got "${v.broker}"`)
-    const scenarioPath = v.scenario
-    if (scenarioPath !== undefined) loadScenario(scenarioPath) // its InputError before any connection
-    return {
-        stalls: numberArg("stalls", v.stalls, 1, MAX_STALLS)!,
-        minutes: numberArg("minutes", v.minutes, 0.1, 525_600, true)!,
-        speed: numberArg("speed", v.speed, 0.1, 1_000_000, true),
-        brokerUrl: v.broker,
-        scenarioPath,
-        seed: numberArg("seed", v.seed, 0, 0xffffffff),
-        json: v.json ?? false,
-        dbUrl: dbArg(v.db),
-    }
-}
-
-function dbArg(db: string | undefined): string | undefined {
-    if (db !== undefined && !/^sqlite:.+|^postgres(ql)?:\/\/.+/.test(db))
-        throw new UsageError(`--db must be sqlite:FILE or postgres://…, got "${db}"`)
-    return db
-}
-
-const fmt = (n: number | null) => (n === null ? "-" : n.toLocaleString("en"))
-
-export function formatReport(r: FleetReport): string {
-    const kinds = Object.entries(r.messages.byKind).map(
-        ([k, c]) =>
-            `    ${k.padEnd(17)}${fmt(c.count).padStart(12)} msgs ${fmt(Math.round(c.bytes / 1000)).padStart(10)} kB`
-    )
-    const lat = (name: string, s: Stats) =>
-        `    ${name.padEnd(17)}${[s.p50, s.p95, s.p99, s.max].map((x) => fmt(x).padStart(9)).join("")}${fmt(s.count).padStart(10)}`
-    const rec = r.records
-    const verdict = r.ok
-        ? "OK"
-        : `FAILED: ${rec.lost} record(s) lost, ${r.schema.errors} schema error(s)` +
-          (r.db && r.db.rows !== r.sessionsClosed ? `, ${r.db.rows} rows for ${r.sessionsClosed} records` : "")
-    return [
-        `Fleet of ${fmt(r.stalls)} stalls on ${r.broker}, ${r.scenario.split("/").pop()}, seed ${r.seed}`,
-        `  simulated          ${fmt(r.simulatedMinutes)} min at x${r.speed} in ${r.realSeconds} s real (+${r.drainSeconds} s drain; warm-up and connecting took ${r.connectSeconds} s)`,
-        `  messages received  ${fmt(r.messages.received)} (${fmt(r.messages.perSecond)}/s while feeding)`,
-        ...kinds,
-        `  published          ${fmt(r.published.messages)} messages, ${fmt(r.published.bytes)} payload bytes`,
-        `  bytes per session  ${fmt(r.bytesPerSession)} (${fmt(r.sessionsClosed)} sessions closed)`,
-        `  records            published ${fmt(rec.published)}, received ${fmt(rec.received)}, lost ${fmt(rec.lost)}, duplicates ${fmt(rec.duplicates)}, unacked ${fmt(rec.unacked)}`,
-        ...(r.db
-            ? [
-                  `  database           ${r.db.url}: ${fmt(r.db.rows)} rows; stored ${fmt(r.db.stored)}, duplicates ${fmt(r.db.duplicates)}, rejected ${fmt(r.db.rejected)}, acked ${fmt(r.db.acked)}, failed ${fmt(r.db.failed)}`,
-              ]
-            : []),
-        `  latency (ms)       ${["p50", "p95", "p99", "max"].map((h) => h.padStart(9)).join("")}${"count".padStart(10)}`,
-        lat("records", r.latencyMs.records),
-        ...(r.db ? [lat("ack after commit", r.db.ackLatencyMs)] : []),
-        lat("status", r.latencyMs.status),
-        lat("feed (all stalls)", r.feedMs),
-        `  schema errors      ${fmt(r.schema.errors)} of ${fmt(r.schema.checked)} checked${r.schema.firstError ? ` (first: ${r.schema.firstError})` : ""}`,
-        `  connection fails   ${fmt(r.connectionFailures)} (stalls offline at the end: ${fmt(r.stallsOffline)})`,
-        `  result             ${verdict}`,
-    ].join("\n")
-}
-
-export function fleetCommand(argv: string[], io: CommandIo = processIo()): Promise<number> {
-    return runCommandLine(FLEET_COMMAND, argv, io, async (parsed) => {
-        const { json, ...options } = fleetArgs(parsed)
-        const unreachable = options.brokerUrl ? await brokerRefusal(options.brokerUrl) : null
-        if (unreachable) {
-            io.stderr.write(`sim fleet: ${unreachable}\n`)
-            return 1
-        }
-        const report = await runFleet({ ...options, progress: io.stderr })
-        io.stdout.write(json ? JSON.stringify(report) + "\n" : formatReport(report) + "\n")
-        return report.ok ? 0 : 1
-    })
 }

@@ -15,6 +15,8 @@ export interface Broker {
     readonly port: number
     /** mqtt://127.0.0.1:PORT */
     readonly url: string
+    /** its process while it runs (this process for aedes) */
+    readonly pid: number | undefined
     /** its log lines (mosquitto only: aedes has none) */
     readonly log: readonly string[]
     /** graceful shutdown */
@@ -33,6 +35,8 @@ export interface BrokerOptions {
     port?: number
     /** mosquitto's message_size_limit (payload bytes); 0 = none. Default MESSAGE_SIZE_LIMIT */
     messageSizeLimit?: number
+    /** more mosquitto.conf lines (a bridge, queue limits) */
+    config?: string[]
 }
 
 /**
@@ -74,7 +78,8 @@ export async function startMosquitto(options: BrokerOptions = {}): Promise<Broke
         await writeFile(
             conf,
             `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n` +
-                `message_size_limit ${sizeLimit}\n`
+                `message_size_limit ${sizeLimit}\n` +
+                (options.config ?? []).map((l) => l + "\n").join("")
         )
         const c = spawnTracked(bin, ["-c", conf], {}, (l) => log.push(l))
         child = c
@@ -100,6 +105,9 @@ export async function startMosquitto(options: BrokerOptions = {}): Promise<Broke
     return {
         kind: "mosquitto",
         port,
+        get pid() {
+            return child?.proc.pid
+        },
         url: `mqtt://127.0.0.1:${port}`,
         log,
         stop: () => end("SIGTERM"),
@@ -165,6 +173,7 @@ export async function startAedes(options: BrokerOptions = {}): Promise<Broker> {
     return {
         kind: "aedes",
         port,
+        pid: process.pid,
         url: `mqtt://127.0.0.1:${port}`,
         log: [],
         stop: () => end(true),

@@ -2,6 +2,7 @@
 // in one place so every one of them is killed when this Node process exits, even
 // when a test forgets stop() or throws half-way through a start.
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process"
+import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 
 export const ROOT = join(import.meta.dirname, "..", "..")
@@ -76,4 +77,44 @@ export function deadline(ms: number, what: () => string): { promise: Promise<nev
     })
     promise.catch(() => {})
     return { promise, cancel: () => clearTimeout(timer) }
+}
+
+/** Peak resident memory of a running process (VmHWM, kB), null when it is gone or not Linux. */
+export function peakRssKb(pid: number): number | null {
+    try {
+        const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(join("/proc", String(pid), "status"), "utf8"))
+        return m ? Number(m[1]) : null
+    } catch {
+        return null
+    }
+}
+
+/** The sum of peakRssKb over a process and all its descendants (a database server's workers). */
+export function treePeakRssKb(pid: number): number | null {
+    const children = new Map<number, number[]>()
+    let entries: string[]
+    try {
+        entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e))
+    } catch {
+        return null
+    }
+    for (const e of entries) {
+        try {
+            // "pid (comm) state ppid …": comm may hold spaces and parentheses
+            const stat = readFileSync(join("/proc", e, "stat"), "utf8")
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
+            children.set(ppid, [...(children.get(ppid) ?? []), Number(e)])
+        } catch {
+            // gone meanwhile
+        }
+    }
+    let total: number | null = null
+    const todo = [pid]
+    while (todo.length) {
+        const p = todo.pop()!
+        const kb = peakRssKb(p)
+        if (kb !== null) total = (total ?? 0) + kb
+        todo.push(...(children.get(p) ?? []))
+    }
+    return total
 }

@@ -45,6 +45,11 @@ export function commandFilter(prefix: string, stallId: string): string {
     return stallRoot(prefix, stallId) + "/" + COMMANDS + "#"
 }
 
+/** Every single-level topic of one stall (status, telemetry, session, event, …), not its commands. */
+export function stallFilter(prefix: string, stallId: string): string {
+    return stallRoot(prefix, stallId) + "/+"
+}
+
 /** One kind of topic for every stall of a site, e.g. `stalls/+/session`. */
 export function everyStall(prefix: string, kind: StallTopic): string {
     return prefix + "/+/" + kind

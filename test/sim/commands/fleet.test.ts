@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { fleetCommand } from "../../../sim/fleet/fleet"
+import { fleetCommand } from "../../../sim/commands/fleet"
 import { captureIo, closedPort } from "./capture"
 
 // The command line only: runs of the fleet are in test/sim/fleet/fleet.test.ts.

@@ -1,6 +1,7 @@
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { fleetCommand, type FleetReport } from "../../../sim/fleet/fleet"
+import { fleetCommand } from "../../../sim/commands/fleet"
+import type { FleetReport } from "../../../sim/fleet/fleet"
 import { loopedRows, phaseScenario, pickStart, rowTime } from "../../../sim/fleet/timeline"
 import { percentile, summarize } from "../../../sim/report/percentiles"
 import { mulberry32 } from "../../../sim/scenario/scenario"

@@ -1,0 +1,379 @@
+// A fleet too big for one process: the stalls split over worker processes (shard-worker.ts,
+// each a `runFleet` shard with its own MQTT clients), mosquitto, and the site backend
+// (`sim backend`) in its own process storing every record into the database and acking it.
+// One mosquitto process takes as many connections as its file descriptors and the
+// loopback's ephemeral ports allow; past that the stalls spread over more mosquittos,
+// each bridged into the first, so every record still reaches the backend through one
+// broker and every ack comes back the same way.
+import { fork, type ChildProcess } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { stallTopic } from "../../src/core/stall/index"
+import { openDb } from "../backend/db"
+import type { BackendHealth } from "../backend/backend"
+import { startMosquitto, type Broker } from "../live/broker"
+import { freePort } from "../live/ports"
+import { peakRssKb, ROOT, spawnTracked, treePeakRssKb, type Child } from "../live/process"
+import type { Writer } from "../report/progress"
+import type { FleetReport } from "./fleet"
+
+export interface ShardedFleetOptions {
+    stalls: number
+    minutes: number
+    /** simulated minutes per real minute */
+    speed: number
+    /** worker processes the stalls are spread over */
+    workers: number
+    /** the site backend's database, sqlite:FILE or postgres://… */
+    dbUrl: string
+    /** mosquitto processes; by default as few as this machine's limits allow (connectionCapacity) */
+    brokers?: number
+    scenarioPath?: string
+    seed?: number
+    /** the database server's process, for its memory (the bench's own cluster) */
+    dbPid?: number
+    progress?: Writer
+    /** how long each shard waits for its last records and acks */
+    drainMs?: number
+}
+
+export interface ShardedFleetReport {
+    stalls: number
+    workers: number
+    simulatedMinutes: number
+    speed: number
+    brokers: { url: string; stalls: number; bridgedTo: string | null; peakRssMb: number | null }[]
+    /** the slowest shard's warm-up and connection of its stalls */
+    connectSeconds: number
+    /** the longest shard's feeding */
+    realSeconds: number
+    drainSeconds: number
+    /** what the shards' consumers received, summed; per second while feeding */
+    messages: { received: number; perSecond: number; published: number }
+    records: {
+        published: number
+        /** rows in `sessions` */
+        stored: number
+        acked: number
+        duplicates: number
+        rejected: number
+        failed: number
+        lost: number
+        unacked: number
+    }
+    /** the backend: a record's arrival to its ack leaving, after the commit */
+    ackLatencyMs: BackendHealth["ackLatencyMs"]
+    /** stall publish to the shard's consumer receiving it, the worst shard's percentiles */
+    recordLatencyMs: { p50: number | null; p99: number | null }
+    schemaErrors: number
+    connectionFailures: number
+    memoryMb: { shards: number[]; backend: number | null; brokers: (number | null)[]; database: number | null }
+    ok: boolean
+}
+
+/** What a shard and this process say to each other over IPC. */
+export type ToShard = { type: "run"; options: ShardRun } | { type: "go" }
+export type FromShard =
+    | { type: "connected" }
+    | { type: "report"; report: FleetReport; maxRssKb: number }
+    | { type: "error"; message: string }
+
+export interface ShardRun {
+    stalls: number
+    firstStall: number
+    clock: boolean
+    minutes: number
+    speed: number
+    brokerUrl: string
+    scenarioPath?: string
+    seed?: number
+    drainMs: number
+}
+
+const PREFIX = "stalls"
+/** descriptors and ports a broker keeps for itself, its log, its bridge and the consumers */
+const CONNECTION_MARGIN = 1000
+/** a QoS 1 backlog per client: the default 1000 drops a busy shard consumer's messages */
+const MAX_QUEUED_MESSAGES = 1_000_000
+const BACKEND_START_MS = 60_000
+const POLL_MS = 200
+const DRAIN_MS = 120_000
+const WORKER = join(import.meta.dirname, "shard-worker.ts")
+
+/**
+ * Connections one mosquitto can take here: a descriptor each (it inherits this
+ * process's open-file limit) and, all from 127.0.0.1 to one port, an ephemeral port each.
+ */
+export function connectionCapacity(): { connections: number; openFiles: number | null; ephemeralPorts: number | null } {
+    const read = (path: string) => {
+        try {
+            return readFileSync(path, "utf8")
+        } catch {
+            return ""
+        }
+    }
+    const files = /^Max open files\s+(\d+)/m.exec(read("/proc/self/limits"))
+    const range = read("/proc/sys/net/ipv4/ip_local_port_range").trim().split(/\s+/).map(Number)
+    const openFiles = files ? Number(files[1]) : null
+    const ephemeralPorts = range.length === 2 && range.every(Number.isFinite) ? range[1] - range[0] + 1 : null
+    const bound = Math.min(openFiles ?? 65_536, ephemeralPorts ?? 28_232)
+    return { connections: Math.max(1, bound - CONNECTION_MARGIN), openFiles, ephemeralPorts }
+}
+
+/** `count` split into `parts` near-equal integers, the larger ones first. */
+export function split(count: number, parts: number): number[] {
+    return Array.from({ length: parts }, (_, i) => Math.floor(count / parts) + (i < count % parts ? 1 : 0))
+}
+
+export async function runShardedFleet(o: ShardedFleetOptions): Promise<ShardedFleetReport> {
+    if (!(o.workers >= 1 && o.workers <= o.stalls)) throw new RangeError(`workers must be 1 to ${o.stalls}`)
+    const capacity = connectionCapacity()
+    const brokerCount = o.brokers ?? Math.ceil((o.stalls + o.workers) / capacity.connections)
+    if (brokerCount > o.workers)
+        throw new RangeError(`${brokerCount} brokers need at least as many workers (a shard uses one broker)`)
+    const perWorker = split(o.stalls, o.workers)
+    const brokerOf = (w: number) => Math.floor((w * brokerCount) / o.workers)
+    const stallsOn = Array.from({ length: brokerCount }, (_, b) =>
+        perWorker.reduce((n, s, w) => n + (brokerOf(w) === b ? s : 0), 0)
+    )
+    const say = (line: string) => o.progress?.write(line + "\n")
+    const brokers: Broker[] = []
+    const shards: ChildProcess[] = []
+    let backend: Child | undefined
+    try {
+        brokers.push(await startMosquitto({ config: [`max_queued_messages ${MAX_QUEUED_MESSAGES}`] }))
+        const hub = brokers[0]
+        for (let b = 1; b < brokerCount; b++) brokers.push(await startMosquitto({ config: bridgeConfig(hub.port) }))
+        say(
+            `fleet: ${o.stalls} stalls in ${o.workers} processes on ${brokerCount} mosquitto` +
+                (brokerCount > 1
+                    ? ` (${capacity.connections} connections each at most here), bridged into ${hub.url}`
+                    : "")
+        )
+
+        const httpPort = await freePort()
+        const lines: string[] = []
+        backend = spawnTracked(
+            process.execPath,
+            [
+                "--import",
+                "tsx",
+                "sim/cli.ts",
+                "backend",
+                "--broker",
+                hub.url,
+                "--db",
+                o.dbUrl,
+                "--http",
+                String(httpPort),
+            ],
+            { cwd: ROOT },
+            (l) => lines.push(l)
+        )
+        const health = () => backendHealth(httpPort)
+        await until(
+            BACKEND_START_MS,
+            async () => (await health())?.mqtt === true,
+            backend.exited,
+            () => `the backend: ${lines.slice(-10).join("\n")}`
+        )
+
+        let first = 0
+        const runs: Promise<FromShard & { type: "report" }>[] = []
+        const connected: Promise<void>[] = []
+        for (let w = 0; w < o.workers; w++) {
+            const b = brokerOf(w)
+            const run: ShardRun = {
+                stalls: perWorker[w],
+                firstStall: first,
+                // the first shard on each broker keeps its stalls' clock
+                clock: w === 0 || brokerOf(w - 1) !== b,
+                minutes: o.minutes,
+                speed: o.speed,
+                brokerUrl: brokers[b].url,
+                scenarioPath: o.scenarioPath,
+                seed: o.seed,
+                drainMs: o.drainMs ?? DRAIN_MS,
+            }
+            first += perWorker[w]
+            const child = fork(WORKER, [], { cwd: ROOT, execArgv: ["--import", "tsx"], stdio: "inherit" })
+            shards.push(child)
+            const { report, ready } = listen(child, w)
+            runs.push(report)
+            connected.push(ready)
+            child.send({ type: "run", options: run } satisfies ToShard)
+        }
+        const connectStart = performance.now()
+        await Promise.all(connected)
+        say(`fleet: all ${o.stalls} stalls connected in ${((performance.now() - connectStart) / 1000).toFixed(1)} s`)
+        for (const s of shards) s.send({ type: "go" } satisfies ToShard)
+        const ticker = setInterval(async () => {
+            const h = await health()
+            if (h) say(`fleet: backend has stored ${h.counts.stored} records, acked ${h.counts.acked}`)
+        }, 10_000)
+        const reports = await Promise.all(runs).finally(() => clearInterval(ticker))
+        const h = await health()
+        if (!h) throw new Error("the backend stopped answering")
+        const memory = {
+            shards: reports.map((r) => mb(r.maxRssKb)!),
+            backend: mb(peakRssKb(backend.proc.pid!)),
+            brokers: brokers.map((b) => (b.pid === undefined ? null : mb(peakRssKb(b.pid)))),
+            database: o.dbPid === undefined ? null : mb(treePeakRssKb(o.dbPid)),
+        }
+        backend.proc.kill("SIGTERM")
+        await backend.exited
+        backend = undefined
+        const db = await openDb(o.dbUrl)
+        const stored = Number((await db.all("select count(*) as n from sessions"))[0].n)
+        await db.close()
+
+        const rs = reports.map((r) => r.report)
+        const sum = (f: (r: FleetReport) => number) => rs.reduce((n, r) => n + f(r), 0)
+        const max = (f: (r: FleetReport) => number) => Math.max(...rs.map(f))
+        const worst = (f: (r: FleetReport) => number | null) =>
+            rs.map(f).reduce<number | null>((m, x) => (x === null ? m : Math.max(m ?? x, x)), null)
+        const published = sum((r) => r.records.published)
+        const records = {
+            published,
+            stored,
+            acked: h.counts.acked,
+            duplicates: h.counts.duplicates,
+            rejected: h.counts.rejected,
+            failed: h.counts.failed,
+            lost: sum((r) => r.records.lost),
+            unacked: sum((r) => r.records.unacked),
+        }
+        return {
+            stalls: o.stalls,
+            workers: o.workers,
+            simulatedMinutes: o.minutes,
+            speed: o.speed,
+            brokers: brokers.map((b, i) => ({
+                url: b.url,
+                stalls: stallsOn[i],
+                bridgedTo: i === 0 ? null : hub.url,
+                peakRssMb: memory.brokers[i],
+            })),
+            connectSeconds: max((r) => r.connectSeconds),
+            realSeconds: max((r) => r.realSeconds),
+            drainSeconds: max((r) => r.drainSeconds),
+            messages: {
+                received: sum((r) => r.messages.received),
+                perSecond: sum((r) => r.messages.perSecond),
+                published: sum((r) => r.published.messages),
+            },
+            records,
+            ackLatencyMs: h.ackLatencyMs,
+            recordLatencyMs: { p50: worst((r) => r.latencyMs.records.p50), p99: worst((r) => r.latencyMs.records.p99) },
+            schemaErrors: sum((r) => r.schema.errors),
+            connectionFailures: sum((r) => r.connectionFailures),
+            memoryMb: memory,
+            ok:
+                records.lost === 0 &&
+                records.unacked === 0 &&
+                records.rejected === 0 &&
+                stored === published &&
+                sum((r) => r.schema.errors) === 0,
+        }
+    } finally {
+        for (const s of shards) if (s.exitCode === null) s.kill("SIGKILL")
+        if (backend) {
+            backend.proc.kill("SIGKILL")
+            await backend.exited
+        }
+        for (const b of brokers.reverse()) await b.stop()
+    }
+}
+
+/**
+ * A second mosquitto's bridge into the first: records and status go to the backend,
+ * acks come back; telemetry and events stay with the shard consumers on this broker.
+ */
+function bridgeConfig(hubPort: number): string[] {
+    const topic = (kind: "session" | "status" | "cmd/ack") => stallTopic(PREFIX, "+", kind)
+    return [
+        `max_queued_messages ${MAX_QUEUED_MESSAGES}`,
+        "connection hub",
+        `address 127.0.0.1:${hubPort}`,
+        `topic ${topic("session")} out 1`,
+        `topic ${topic("status")} out 1`,
+        `topic ${topic("cmd/ack")} in 1`,
+        "cleansession false",
+    ]
+}
+
+function listen(child: ChildProcess, index: number) {
+    let connected!: () => void
+    let failed!: (e: Error) => void
+    const ready = new Promise<void>((resolve, reject) => {
+        connected = resolve
+        failed = reject
+    })
+    const report = new Promise<FromShard & { type: "report" }>((resolve, reject) => {
+        const fail = (why: string) => {
+            const e = new Error(`fleet shard ${index}: ${why}`)
+            failed(e)
+            reject(e)
+        }
+        child.on("message", (m: FromShard) => {
+            if (m.type === "connected") connected()
+            else if (m.type === "report") resolve(m)
+            else fail(m.message)
+        })
+        child.once("exit", (code, signal) => fail(`exited (${code ?? signal}) before its report`))
+    })
+    ready.catch(() => undefined)
+    return { ready, report }
+}
+
+async function backendHealth(port: number): Promise<BackendHealth | null> {
+    try {
+        const res = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(5000) })
+        return res.ok ? ((await res.json()) as BackendHealth) : null
+    } catch {
+        return null
+    }
+}
+
+async function until(
+    ms: number,
+    ok: () => Promise<boolean>,
+    gone: Promise<unknown>,
+    what: () => string
+): Promise<void> {
+    let dead = false
+    void gone.then(() => (dead = true))
+    const end = performance.now() + ms
+    while (!(await ok())) {
+        if (dead) throw new Error(`exited while waiting for ${what()}`)
+        if (performance.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what()}`)
+        await new Promise((r) => setTimeout(r, POLL_MS))
+    }
+}
+
+const mb = (kb: number | null) => (kb === null ? null : Math.round(kb / 1024))
+
+export function formatShardedReport(r: ShardedFleetReport): string {
+    const fmt = (n: number | null) => (n === null ? "-" : n.toLocaleString("en"))
+    const rec = r.records
+    const m = r.memoryMb
+    const verdict = r.ok
+        ? "OK"
+        : `FAILED: ${fmt(rec.lost)} lost, ${fmt(rec.unacked)} unacked, ${fmt(rec.rejected)} rejected, ` +
+          `${fmt(rec.stored)} rows for ${fmt(rec.published)} records, ${fmt(r.schemaErrors)} schema errors`
+    return [
+        `Fleet of ${fmt(r.stalls)} stalls in ${r.workers} processes, ${r.simulatedMinutes} simulated min at x${r.speed}`,
+        ...r.brokers.map(
+            (b) =>
+                `  mosquitto          ${b.url}: ${fmt(b.stalls)} stalls${b.bridgedTo ? `, bridged into ${b.bridgedTo}` : ", the backend's"}`
+        ),
+        `  connecting         ${r.connectSeconds} s (the slowest shard); feeding ${r.realSeconds} s; drain ${r.drainSeconds} s`,
+        `  messages           ${fmt(r.messages.published)} published, ${fmt(r.messages.received)} received by the shards (${fmt(r.messages.perSecond)}/s while feeding)`,
+        `  records            published ${fmt(rec.published)}, stored ${fmt(rec.stored)}, acked ${fmt(rec.acked)}, duplicates ${fmt(rec.duplicates)}, lost ${fmt(rec.lost)}, unacked ${fmt(rec.unacked)}`,
+        `  ack after commit   p50 ${fmt(r.ackLatencyMs.p50)} ms, p99 ${fmt(r.ackLatencyMs.p99)} ms, max ${fmt(r.ackLatencyMs.max)} ms`,
+        `  record delivery    p50 ${fmt(r.recordLatencyMs.p50)} ms, p99 ${fmt(r.recordLatencyMs.p99)} ms (the worst shard's)`,
+        `  peak memory (MB)   shards ${m.shards.join(" / ")}; backend ${fmt(m.backend)}; mosquitto ${m.brokers.map(fmt).join(" / ")}; database ${fmt(m.database)}`,
+        `  connection fails   ${fmt(r.connectionFailures)}`,
+        `  result             ${verdict}`,
+    ].join("\n")
+}
