@@ -48,6 +48,17 @@ export interface BackendCounts {
     failed: number
 }
 
+/** records per transaction: a burst (a site back online) costs one commit per batch, not one per record */
+export const INGEST_BATCH = 100
+
+/** A record message as it arrived, before its turn. */
+interface Arrival {
+    topic: string
+    stallId: string
+    text: string
+    at: number
+}
+
 /** What `GET /api/health` shows the operator. */
 export interface BackendHealth {
     mqtt: boolean
@@ -65,6 +76,8 @@ export class Backend {
     /** the last errors, newest last (at most 20), for the operator */
     readonly errors: string[] = []
     private queue: Promise<void> = Promise.resolve()
+    private readonly pending: Arrival[] = []
+    private draining = false
     private availabilityTimer: NodeJS.Timeout | undefined
 
     private constructor(
@@ -153,38 +166,71 @@ export class Backend {
             return
         }
         if (parsed.kind !== "session") return
-        const at = performance.now()
-        const stallId = parsed.stallId
-        const text = buf.toString()
         this.counts.received++
-        // one at a time: each record is committed, then acked, before the next
-        this.queue = this.queue.then(() => this.ingest(topic, stallId, text, at))
+        this.pending.push({ topic, stallId: parsed.stallId, text: buf.toString(), at: performance.now() })
+        // one batch at a time: each is committed, then acked, before the next
+        if (!this.draining) this.queue = this.drain()
     }
 
-    private async ingest(topic: string, stallId: string, text: string, at: number): Promise<void> {
+    private async drain(): Promise<void> {
+        this.draining = true
         try {
-            const problem = this.problem(stallId, text)
-            if (problem !== null) {
-                await this.store.reject(topic, text, problem, this.now())
-                this.counts.rejected++
-                this.note(`rejected ${topic}: ${problem}`)
+            while (this.pending.length) await this.ingest(this.pending.splice(0, INGEST_BATCH))
+        } finally {
+            this.draining = false
+        }
+    }
+
+    private async ingest(batch: Arrival[]): Promise<void> {
+        const good: { arrival: Arrival; rec: SessionMessage }[] = []
+        for (const a of batch) {
+            const problem = this.problem(a.stallId, a.text)
+            if (problem === null) good.push({ arrival: a, rec: JSON.parse(a.text) as SessionMessage })
+            else await this.reject(a, problem)
+        }
+        if (!good.length) return
+        let results: ("stored" | "duplicate")[]
+        try {
+            results = await this.store.storeRecords(
+                good.map((g) => g.rec),
+                this.now()
+            )
+        } catch (e) {
+            // one at a time, so a record the database refuses holds up no other
+            if (good.length > 1) {
+                for (const g of good) await this.ingest([g.arrival])
                 return
             }
-            const rec = JSON.parse(text) as SessionMessage
-            const r = await this.store.storeRecord(rec, this.now())
-            if (r === "stored") this.counts.stored++
-            else this.counts.duplicates++
-            // committed: now the stall may forget it
-            await this.client.publishAsync(
-                commandTopic(this.prefix, stallId, "ack"),
-                JSON.stringify({ sessionId: rec.sessionId }),
-                { qos: 1 }
-            )
-            this.counts.acked++
-            this.ackLatencyMs.push(performance.now() - at)
+            this.counts.failed++
+            this.note(`record on ${good[0].arrival.topic} not stored (the stall resends it): ${(e as Error).message}`)
+            return
+        }
+        for (const r of results) this.counts[r === "stored" ? "stored" : "duplicates"]++
+        // committed: now the stalls may forget them
+        await Promise.all(good.map((g) => this.ack(g.arrival, g.rec.sessionId)))
+    }
+
+    private async reject(a: Arrival, problem: string): Promise<void> {
+        try {
+            await this.store.reject(a.topic, a.text, problem, this.now())
+            this.counts.rejected++
+            this.note(`rejected ${a.topic}: ${problem}`)
         } catch (e) {
             this.counts.failed++
-            this.note(`record on ${topic} not stored or not acked (the stall resends it): ${(e as Error).message}`)
+            this.note(`reject on ${a.topic} not stored: ${(e as Error).message}`)
+        }
+    }
+
+    private async ack(a: Arrival, sessionId: string): Promise<void> {
+        try {
+            await this.client.publishAsync(commandTopic(this.prefix, a.stallId, "ack"), JSON.stringify({ sessionId }), {
+                qos: 1,
+            })
+            this.counts.acked++
+            this.ackLatencyMs.push(performance.now() - a.at)
+        } catch (e) {
+            this.counts.failed++
+            this.note(`record on ${a.topic} stored, its ack not sent (the stall resends it): ${(e as Error).message}`)
         }
     }
 

@@ -56,46 +56,57 @@ export class BackendStore {
      * and counts in that reservation's year; otherwise in the year it was plugged in.
      */
     async storeRecord(rec: SessionMessage, receivedAt: number): Promise<"stored" | "duplicate"> {
+        return (await this.storeRecords([rec], receivedAt))[0]
+    }
+
+    /** Records in one transaction (one commit for a burst); a later copy of a sessionId is a duplicate. */
+    async storeRecords(recs: readonly SessionMessage[], receivedAt: number): Promise<("stored" | "duplicate")[]> {
         return await this.db.tx(async (q) => {
-            const have = await q.all("SELECT 1 AS x FROM sessions WHERE session_id = $1", [rec.sessionId])
-            if (have.length > 0) return "duplicate"
-            const held = rec.account === null ? [] : await this.openReservation(q, rec.account, rec.stallId)
-            const year =
-                held.length > 0
-                    ? Number(held[0].credit_year)
-                    : creditYear(rec.pluggedAt ?? receivedAt, this.policy.timeZone)
-            const inserted = await q.all(
-                `INSERT INTO sessions (session_id, stall_id, account, tariff_id, currency, plugged_at, unplugged_at,
+            const out: ("stored" | "duplicate")[] = []
+            for (const rec of recs) out.push(await this.insert(q, rec, receivedAt))
+            return out
+        })
+    }
+
+    private async insert(q: Query, rec: SessionMessage, receivedAt: number): Promise<"stored" | "duplicate"> {
+        const have = await q.all("SELECT 1 AS x FROM sessions WHERE session_id = $1", [rec.sessionId])
+        if (have.length > 0) return "duplicate"
+        const held = rec.account === null ? [] : await this.openReservation(q, rec.account, rec.stallId)
+        const year =
+            held.length > 0
+                ? Number(held[0].credit_year)
+                : creditYear(rec.pluggedAt ?? receivedAt, this.policy.timeZone)
+        const inserted = await q.all(
+            `INSERT INTO sessions (session_id, stall_id, account, tariff_id, currency, plugged_at, unplugged_at,
                     credit_year, energy_wh, free_wh_used, time_minor, energy_minor, idle_minor, total_minor, record, received_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                  ON CONFLICT (session_id) DO NOTHING RETURNING session_id`,
-                [
-                    rec.sessionId,
-                    rec.stallId,
-                    rec.account,
-                    rec.tariffId,
-                    rec.currency,
-                    rec.pluggedAt,
-                    rec.unpluggedAt,
-                    year,
-                    rec.energyWh,
-                    rec.freeWhUsed,
-                    rec.cost.timeMinor,
-                    rec.cost.energyMinor,
-                    rec.cost.idleMinor,
-                    rec.cost.totalMinor,
-                    JSON.stringify(rec),
-                    receivedAt,
-                ]
-            )
-            if (inserted.length === 0) return "duplicate"
-            if (held.length > 0)
-                await q.all(
-                    "UPDATE reservations SET session_id = $1 WHERE reservation_id = $2 AND session_id IS NULL",
-                    [rec.sessionId, held[0].reservation_id]
-                )
-            return "stored"
-        })
+            [
+                rec.sessionId,
+                rec.stallId,
+                rec.account,
+                rec.tariffId,
+                rec.currency,
+                rec.pluggedAt,
+                rec.unpluggedAt,
+                year,
+                rec.energyWh,
+                rec.freeWhUsed,
+                rec.cost.timeMinor,
+                rec.cost.energyMinor,
+                rec.cost.idleMinor,
+                rec.cost.totalMinor,
+                JSON.stringify(rec),
+                receivedAt,
+            ]
+        )
+        if (inserted.length === 0) return "duplicate"
+        if (held.length > 0)
+            await q.all("UPDATE reservations SET session_id = $1 WHERE reservation_id = $2 AND session_id IS NULL", [
+                rec.sessionId,
+                held[0].reservation_id,
+            ])
+        return "stored"
     }
 
     private async openReservation(q: Query, account: string, stallId: string): Promise<Row[]> {

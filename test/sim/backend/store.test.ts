@@ -57,6 +57,20 @@ describe.each(["sqlite", "postgres"] as const)("%s", (kind) => {
         await db.close()
     })
 
+    test("a batch in one transaction: a later copy is a duplicate; a failing batch stores none of it", async () => {
+        const { db, store } = await fresh(kind)
+        const [a, b] = dayOfRecords(2) as any[]
+        expect(await store.storeRecords([a, b, a], 1000)).toEqual(["stored", "stored", "duplicate"])
+        expect(await store.count("sessions")).toBe(2)
+        const [c] = dayOfRecords(3).slice(2) as any[]
+        // cost missing: the insert throws half-way, and the batch's first record goes with it
+        await expect(
+            store.storeRecords([c, { ...record(), sessionId: "S1-9-9", cost: undefined }], 2000)
+        ).rejects.toThrow()
+        expect(await store.count("sessions")).toBe(2)
+        await db.close()
+    })
+
     test("concurrent stores of one record: one row", async () => {
         const { db, store } = await fresh(kind)
         const r = record()
