@@ -21,6 +21,7 @@ import { syntheticSamples } from "../test/helpers/synthetic"
 import { DEVS_BIN, ROOT, runDevsTest } from "../test/helpers/devs"
 import { startLive } from "../sim/live/index"
 import { runFleet } from "../sim/fleet/fleet"
+import { formatShardedReport, runShardedFleet } from "../sim/fleet/shards"
 import { loadTrace } from "../sim/trace/load"
 import { VmReplayer } from "../sim/trace/vm-replay"
 import { flush, OUTBOX_RECORDS, RESEND_MS, StallController } from "../src/core/stall/index"
@@ -458,6 +459,38 @@ async function fleet(stalls: number): Promise<void> {
     )
 }
 
+/**
+ * The seeds' scale: SITE_STALLS (30,000) stalls for one simulated hour at SITE_SPEED, spread
+ * over SITE_WORKERS processes, through mosquitto into the site backend (its own process) on a
+ * throwaway PostgreSQL. About 25 minutes on 2 cores, so only when named: `npm run bench -- site`.
+ */
+async function site(): Promise<void> {
+    const stalls = Number(process.env.SITE_STALLS ?? 30_000)
+    const pg = await startPostgres()
+    try {
+        const r = await runShardedFleet({
+            stalls,
+            minutes: Number(process.env.SITE_MINUTES ?? 60),
+            speed: Number(process.env.SITE_SPEED ?? 3),
+            workers: Number(process.env.SITE_WORKERS ?? Math.max(2, Math.ceil(stalls / 7500))),
+            dbUrl: pg.url,
+            dbPid: pg.pid,
+            progress: process.stderr,
+        })
+        console.log(
+            formatShardedReport(r)
+                .split("\n")
+                .map((l, i) => (i === 0 ? "site        : " : "              ") + l.trim())
+                .join("\n")
+        )
+    } finally {
+        await pg.stop()
+    }
+}
+
+/** Sections too long for the default run: they run only when named. */
+const NAMED_ONLY = new Set(["site"])
+
 const SECTIONS: Record<string, () => void | Promise<void>> = {
     core: nodeCore,
     vm: vmCore,
@@ -469,6 +502,7 @@ const SECTIONS: Record<string, () => void | Promise<void>> = {
     "heap-outbox": heapOutbox,
     flash: flashWrites,
     ingest,
+    site,
 }
 
 const chosen = process.argv.slice(2)
@@ -479,4 +513,5 @@ if (unknown.length) {
 }
 const load = loadavg().map((l) => l.toFixed(1))
 console.log(`# npm run bench (node ${process.version}, ${join(ROOT)}, load average ${load.join(" ")})`)
-for (const [name, section] of Object.entries(SECTIONS)) if (!chosen.length || chosen.includes(name)) await section()
+for (const [name, section] of Object.entries(SECTIONS))
+    if (chosen.length ? chosen.includes(name) : !NAMED_ONLY.has(name)) await section()

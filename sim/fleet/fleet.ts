@@ -176,8 +176,11 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         // every record that entered an outbox must arrive, and its ack get back
         const drainStart = performance.now()
         const drainEnd = drainStart + (options.drainMs ?? DRAIN_MS)
+        // (and the consumer has as many messages as the stalls published: the last tick's are in flight)
         const settled = () =>
-            [...ledger.closed].every((id) => be.records.has(id)) && stalls.every((s) => s.pendingRecords === 0)
+            be.received >= ledger.messages &&
+            [...ledger.closed].every((id) => be.records.has(id)) &&
+            stalls.every((s) => s.pendingRecords === 0)
         while (!settled() && performance.now() < drainEnd) await sleep(POLL_MS)
         const drainSeconds = (performance.now() - drainStart) / 1000
 

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { stallTopic } from "../../src/core/stall/index"
 import { openDb } from "../backend/db"
+import { migrate } from "../backend/schema"
 import type { BackendHealth } from "../backend/backend"
 import { startMosquitto, type Broker } from "../live/broker"
 import { freePort } from "../live/ports"
@@ -50,10 +51,17 @@ export interface ShardedFleetReport {
     drainSeconds: number
     /** what the shards' consumers received, summed; per second while feeding */
     messages: { received: number; perSecond: number; published: number }
+    /**
+     * Every record unacked = 0 was acked, and the backend acks only after the commit: each
+     * is in `sessions` (once: its primary key). On a database that already held this seed's
+     * records they are duplicates, not new rows.
+     */
     records: {
         published: number
-        /** rows in `sessions` */
+        /** new rows the backend committed */
         stored: number
+        /** rows in `sessions` at the end */
+        rows: number
         acked: number
         duplicates: number
         rejected: number
@@ -151,6 +159,7 @@ export async function runShardedFleet(o: ShardedFleetOptions): Promise<ShardedFl
                     : "")
         )
 
+        const rowsBefore = await countRows(o.dbUrl)
         const httpPort = await freePort()
         const lines: string[] = []
         backend = spawnTracked(
@@ -223,9 +232,7 @@ export async function runShardedFleet(o: ShardedFleetOptions): Promise<ShardedFl
         backend.proc.kill("SIGTERM")
         await backend.exited
         backend = undefined
-        const db = await openDb(o.dbUrl)
-        const stored = Number((await db.all("select count(*) as n from sessions"))[0].n)
-        await db.close()
+        const rows = await countRows(o.dbUrl)
 
         const rs = reports.map((r) => r.report)
         const sum = (f: (r: FleetReport) => number) => rs.reduce((n, r) => n + f(r), 0)
@@ -235,7 +242,8 @@ export async function runShardedFleet(o: ShardedFleetOptions): Promise<ShardedFl
         const published = sum((r) => r.records.published)
         const records = {
             published,
-            stored,
+            stored: h.counts.stored,
+            rows,
             acked: h.counts.acked,
             duplicates: h.counts.duplicates,
             rejected: h.counts.rejected,
@@ -272,7 +280,8 @@ export async function runShardedFleet(o: ShardedFleetOptions): Promise<ShardedFl
                 records.lost === 0 &&
                 records.unacked === 0 &&
                 records.rejected === 0 &&
-                stored === published &&
+                records.failed === 0 &&
+                rows - rowsBefore === records.stored &&
                 sum((r) => r.schema.errors) === 0,
         }
     } finally {
@@ -351,6 +360,16 @@ async function until(
     }
 }
 
+async function countRows(dbUrl: string): Promise<number> {
+    const db = await openDb(dbUrl)
+    try {
+        await migrate(db)
+        return Number((await db.all("SELECT COUNT(*) AS n FROM sessions"))[0].n)
+    } finally {
+        await db.close()
+    }
+}
+
 const mb = (kb: number | null) => (kb === null ? null : Math.round(kb / 1024))
 
 export function formatShardedReport(r: ShardedFleetReport): string {
@@ -360,7 +379,7 @@ export function formatShardedReport(r: ShardedFleetReport): string {
     const verdict = r.ok
         ? "OK"
         : `FAILED: ${fmt(rec.lost)} lost, ${fmt(rec.unacked)} unacked, ${fmt(rec.rejected)} rejected, ` +
-          `${fmt(rec.stored)} rows for ${fmt(rec.published)} records, ${fmt(r.schemaErrors)} schema errors`
+          `${fmt(rec.failed)} failed, ${fmt(r.schemaErrors)} schema errors`
     return [
         `Fleet of ${fmt(r.stalls)} stalls in ${r.workers} processes, ${r.simulatedMinutes} simulated min at x${r.speed}`,
         ...r.brokers.map(
@@ -369,7 +388,7 @@ export function formatShardedReport(r: ShardedFleetReport): string {
         ),
         `  connecting         ${r.connectSeconds} s (the slowest shard); feeding ${r.realSeconds} s; drain ${r.drainSeconds} s`,
         `  messages           ${fmt(r.messages.published)} published, ${fmt(r.messages.received)} received by the shards (${fmt(r.messages.perSecond)}/s while feeding)`,
-        `  records            published ${fmt(rec.published)}, stored ${fmt(rec.stored)}, acked ${fmt(rec.acked)}, duplicates ${fmt(rec.duplicates)}, lost ${fmt(rec.lost)}, unacked ${fmt(rec.unacked)}`,
+        `  records            published ${fmt(rec.published)}, stored ${fmt(rec.stored)} (${fmt(rec.rows)} rows now), acked ${fmt(rec.acked)}, duplicates ${fmt(rec.duplicates)}, lost ${fmt(rec.lost)}, unacked ${fmt(rec.unacked)}`,
         `  ack after commit   p50 ${fmt(r.ackLatencyMs.p50)} ms, p99 ${fmt(r.ackLatencyMs.p99)} ms, max ${fmt(r.ackLatencyMs.max)} ms`,
         `  record delivery    p50 ${fmt(r.recordLatencyMs.p50)} ms, p99 ${fmt(r.recordLatencyMs.p99)} ms (the worst shard's)`,
         `  peak memory (MB)   shards ${m.shards.join(" / ")}; backend ${fmt(m.backend)}; mosquitto ${m.brokers.map(fmt).join(" / ")}; database ${fmt(m.database)}`,

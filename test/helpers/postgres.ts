@@ -12,6 +12,8 @@ import { freePort, waitForPort } from "../../sim/live/ports"
 export interface Postgres {
     /** postgres://postgres@127.0.0.1:PORT/postgres */
     url: string
+    /** the server's process (as root, `runuser`, whose child is the postmaster) */
+    pid: number
     stop(): Promise<void>
 }
 
@@ -81,6 +83,7 @@ export async function startPostgres(): Promise<Postgres> {
     }
     return {
         url,
+        pid: proc.pid!,
         async stop() {
             // fast shutdown: SIGINT
             proc.kill("SIGINT")
