@@ -30,8 +30,14 @@ process.on("message", async (m: ToShard) => {
                 },
             },
         })
-        // ru_maxrss: kB on Linux
-        await send({ type: "report", report, maxRssKb: process.resourceUsage().maxRSS })
+        const use = process.resourceUsage()
+        // ru_maxrss: kB on Linux; CPU times in µs
+        await send({
+            type: "report",
+            report,
+            maxRssKb: use.maxRSS,
+            cpuSeconds: (use.userCPUTime + use.systemCPUTime) / 1e6,
+        })
     } catch (e) {
         await send({ type: "error", message: (e as Error).message })
     }

@@ -14,7 +14,7 @@ import { migrate } from "../backend/schema"
 import type { BackendHealth } from "../backend/backend"
 import { startMosquitto, type Broker } from "../live/broker"
 import { freePort } from "../live/ports"
-import { peakRssKb, ROOT, spawnTracked, treePeakRssKb, type Child } from "../live/process"
+import { cpuSeconds, peakRssKb, ROOT, spawnTracked, treeSum, type Child } from "../live/process"
 import type { Writer } from "../report/progress"
 import type { FleetReport } from "./fleet"
 
@@ -75,15 +75,24 @@ export interface ShardedFleetReport {
     recordLatencyMs: { p50: number | null; p99: number | null }
     schemaErrors: number
     connectionFailures: number
-    memoryMb: { shards: number[]; backend: number | null; brokers: (number | null)[]; database: number | null }
+    memoryMb: PerProcess
+    /** CPU time (user + system) each process used, start to end */
+    cpuSeconds: PerProcess
     ok: boolean
+}
+
+export interface PerProcess {
+    shards: number[]
+    backend: number | null
+    brokers: (number | null)[]
+    database: number | null
 }
 
 /** What a shard and this process say to each other over IPC. */
 export type ToShard = { type: "run"; options: ShardRun } | { type: "go" }
 export type FromShard =
     | { type: "connected" }
-    | { type: "report"; report: FleetReport; maxRssKb: number }
+    | { type: "report"; report: FleetReport; maxRssKb: number; cpuSeconds: number }
     | { type: "error"; message: string }
 
 export interface ShardRun {
@@ -223,12 +232,20 @@ export async function runShardedFleet(o: ShardedFleetOptions): Promise<ShardedFl
         const reports = await Promise.all(runs).finally(() => clearInterval(ticker))
         const h = await health()
         if (!h) throw new Error("the backend stopped answering")
-        const memory = {
-            shards: reports.map((r) => mb(r.maxRssKb)!),
-            backend: mb(peakRssKb(backend.proc.pid!)),
-            brokers: brokers.map((b) => (b.pid === undefined ? null : mb(peakRssKb(b.pid)))),
-            database: o.dbPid === undefined ? null : mb(treePeakRssKb(o.dbPid)),
-        }
+        const each = (f: (pid: number) => number | null, shards: number[]): PerProcess => ({
+            shards,
+            backend: f(backend!.proc.pid!),
+            brokers: brokers.map((b) => (b.pid === undefined ? null : f(b.pid))),
+            database: o.dbPid === undefined ? null : treeSum(o.dbPid, f),
+        })
+        const memory = each(
+            (pid) => mb(peakRssKb(pid)),
+            reports.map((r) => mb(r.maxRssKb)!)
+        )
+        const cpu = each(
+            (pid) => round1(cpuSeconds(pid)),
+            reports.map((r) => round1(r.cpuSeconds)!)
+        )
         backend.proc.kill("SIGTERM")
         await backend.exited
         backend = undefined
@@ -276,6 +293,7 @@ export async function runShardedFleet(o: ShardedFleetOptions): Promise<ShardedFl
             schemaErrors: sum((r) => r.schema.errors),
             connectionFailures: sum((r) => r.connectionFailures),
             memoryMb: memory,
+            cpuSeconds: cpu,
             ok:
                 records.lost === 0 &&
                 records.unacked === 0 &&
@@ -371,11 +389,15 @@ async function countRows(dbUrl: string): Promise<number> {
 }
 
 const mb = (kb: number | null) => (kb === null ? null : Math.round(kb / 1024))
+const round1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10)
+
+const fmt = (n: number | null) => (n === null ? "-" : n.toLocaleString("en"))
 
 export function formatShardedReport(r: ShardedFleetReport): string {
-    const fmt = (n: number | null) => (n === null ? "-" : n.toLocaleString("en"))
     const rec = r.records
-    const m = r.memoryMb
+    const perProcess = (name: string, p: PerProcess) =>
+        `  ${name.padEnd(19)}shards ${p.shards.map(fmt).join(" / ")}; backend ${fmt(p.backend)}; ` +
+        `mosquitto ${p.brokers.map(fmt).join(" / ")}; database ${fmt(p.database)}`
     const verdict = r.ok
         ? "OK"
         : `FAILED: ${fmt(rec.lost)} lost, ${fmt(rec.unacked)} unacked, ${fmt(rec.rejected)} rejected, ` +
@@ -391,7 +413,8 @@ export function formatShardedReport(r: ShardedFleetReport): string {
         `  records            published ${fmt(rec.published)}, stored ${fmt(rec.stored)} (${fmt(rec.rows)} rows now), acked ${fmt(rec.acked)}, duplicates ${fmt(rec.duplicates)}, lost ${fmt(rec.lost)}, unacked ${fmt(rec.unacked)}`,
         `  ack after commit   p50 ${fmt(r.ackLatencyMs.p50)} ms, p99 ${fmt(r.ackLatencyMs.p99)} ms, max ${fmt(r.ackLatencyMs.max)} ms`,
         `  record delivery    p50 ${fmt(r.recordLatencyMs.p50)} ms, p99 ${fmt(r.recordLatencyMs.p99)} ms (the worst shard's)`,
-        `  peak memory (MB)   shards ${m.shards.join(" / ")}; backend ${fmt(m.backend)}; mosquitto ${m.brokers.map(fmt).join(" / ")}; database ${fmt(m.database)}`,
+        perProcess("peak memory (MB)", r.memoryMb),
+        perProcess("CPU time (s)", r.cpuSeconds),
         `  connection fails   ${fmt(r.connectionFailures)}`,
         `  result             ${verdict}`,
     ].join("\n")

@@ -89,8 +89,15 @@ export function peakRssKb(pid: number): number | null {
     }
 }
 
-/** The sum of peakRssKb over a process and all its descendants (a database server's workers). */
-export function treePeakRssKb(pid: number): number | null {
+/** CPU time (user + system, s) a running process has used, null when it is gone or not Linux. */
+export function cpuSeconds(pid: number): number | null {
+    const f = statFields(String(pid))
+    // utime and stime, in clock ticks of 1/100 s (USER_HZ on Linux)
+    return f ? (Number(f[11]) + Number(f[12])) / 100 : null
+}
+
+/** `f` summed over a process and all its descendants (a database server's workers). */
+export function treeSum(pid: number, f: (pid: number) => number | null): number | null {
     const children = new Map<number, number[]>()
     let entries: string[]
     try {
@@ -99,22 +106,27 @@ export function treePeakRssKb(pid: number): number | null {
         return null
     }
     for (const e of entries) {
-        try {
-            // "pid (comm) state ppid …": comm may hold spaces and parentheses
-            const stat = readFileSync(join("/proc", e, "stat"), "utf8")
-            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
-            children.set(ppid, [...(children.get(ppid) ?? []), Number(e)])
-        } catch {
-            // gone meanwhile
-        }
+        const ppid = Number(statFields(e)?.[1])
+        if (Number.isInteger(ppid)) children.set(ppid, [...(children.get(ppid) ?? []), Number(e)])
     }
     let total: number | null = null
     const todo = [pid]
     while (todo.length) {
         const p = todo.pop()!
-        const kb = peakRssKb(p)
-        if (kb !== null) total = (total ?? 0) + kb
+        const x = f(p)
+        if (x !== null) total = (total ?? 0) + x
         todo.push(...(children.get(p) ?? []))
     }
     return total
+}
+
+/** The fields of /proc/PID/stat after "pid (comm)": state, ppid, …; null when it is gone. */
+function statFields(pid: string): string[] | null {
+    try {
+        // comm may hold spaces and parentheses: the fields start after the last ")"
+        const stat = readFileSync(join("/proc", pid, "stat"), "utf8")
+        return stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    } catch {
+        return null
+    }
 }

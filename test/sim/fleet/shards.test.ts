@@ -35,6 +35,8 @@ test("3 shards on 2 bridged mosquittos into one backend: every record one row, a
     expect(r.records).toMatchObject({ stored: r.records.published, rows: r.records.published })
     expect(r.records.acked).toBeGreaterThanOrEqual(r.records.published)
     expect(r.memoryMb.shards).toHaveLength(3)
+    expect(r.cpuSeconds.shards.every((s) => s > 0)).toBe(true)
+    expect(r.cpuSeconds.backend).toBeGreaterThan(0)
     expect(r.ok).toBe(true)
     // stalls of every shard, numbered without overlap
     const db = await openDb(dbUrl)
