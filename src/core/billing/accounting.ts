@@ -3,7 +3,7 @@ import { isFiniteNumber, isInteger, roundHalfUp } from "../num"
 import { Refusal } from "../result"
 import { CheckpointItem } from "../codec/checkpoint"
 import { Pilot, pilotCode } from "./pilot"
-import { closePeriod, Session, SessionRecord, sessionRecord, tierIndex } from "./session"
+import { closePeriod, periodTier, runIdle, Session, SessionRecord, sessionRecord } from "./session"
 import { AccountingState, FaultCode, freshState, StallState, StateCode, stateName } from "./state"
 import { readState, writeState } from "./state-codec"
 import { defaultTariff, Tariff, validateTariff } from "./tariff"
@@ -110,6 +110,9 @@ export class StallAccounting {
         this.m.lastT = t
         this.m.lastValid = valid
         this.m.lastKw = kw
+        // the next interval starts seeing what is in force now
+        this.m.seenSharing = this.m.sharing
+        this.m.seenMinPct = this.m.occupancyPct
         return null
     }
 
@@ -135,6 +138,24 @@ export class StallAccounting {
         const t = validateTariff(x)
         if (t.error !== null) return t.error
         this.m.tariff = t.value
+        this.revision++
+        return null
+    }
+
+    /** The power module shares this stall's power with the paired one (on) or not. */
+    setSharing(on: unknown): Refusal {
+        if (on !== true && on !== false) return "on must be true or false"
+        this.m.sharing = on
+        if (on) this.m.seenSharing = true
+        this.revision++
+        return null
+    }
+
+    /** The site's occupancy, in percent of its stalls with a vehicle plugged in. */
+    setOccupancy(percent: unknown): Refusal {
+        if (!isFiniteNumber(percent) || percent < 0 || percent > 100) return "percent must be a number in [0, 100]"
+        this.m.occupancyPct = percent
+        if (percent < this.m.seenMinPct) this.m.seenMinPct = percent
         this.revision++
         return null
     }
@@ -172,8 +193,7 @@ export class StallAccounting {
             powerW: roundHalfUp(this.m.lastKw * 1000),
             readingValid: this.m.lastValid,
             session: s ? sessionRecord(s, this.m.lastT) : null,
-            currentTier:
-                s && s.periodFilledMs > 0 ? tierIndex(s.tariff.tierThresholdsKw, s.periodWh, s.periodFilledMs) : -1,
+            currentTier: s && s.periodFilledMs > 0 ? periodTier(s) : -1,
         }
     }
 
@@ -199,15 +219,16 @@ export class StallAccounting {
             kw0 = kw1 = this.m.lastValid ? this.m.lastKw : kwB
         } else s.gapMs += dt
 
-        if (this.m.state === StateCode.Charging) this.runStopwatch(s, dt, kw0, kw1)
+        // seen*: what was in force at lastT and every event since, so what is in force now too
+        if (this.m.state === StateCode.Charging) this.runStopwatch(s, dt, kw0, kw1, this.m.seenSharing)
         else {
             s.energyWh += ((kw0 + kw1) * dt) / 7200
-            if (this.m.state === StateCode.Finished) s.idleMs += dt
+            if (this.m.state === StateCode.Finished) runIdle(s, dt, this.m.seenMinPct)
         }
     }
 
     /** Charging time, cut at period boundaries with power interpolated linearly. */
-    private runStopwatch(s: Session, dt: number, kw0: number, kw1: number): void {
+    private runStopwatch(s: Session, dt: number, kw0: number, kw1: number, shared: boolean): void {
         const periodMs = s.tariff.periodMs
         let done = 0
         let kwA = kw0
@@ -221,6 +242,7 @@ export class StallAccounting {
             s.energyWh += wh
             s.periodFilledMs += seg
             s.chargingMs += seg
+            if (shared) s.periodShared = true
             kwA = kwB
             if (s.periodFilledMs >= periodMs) {
                 closePeriod(s)

@@ -15,7 +15,17 @@ export class Session {
     /** how far the stopwatch is into the open period, and that period's energy */
     periodFilledMs = 0
     periodWh = 0
+    /** the open period saw power sharing: it bills tier 1 */
+    periodShared = false
+    sharedPeriods = 0
+    /** the idle stopwatch */
     idleMs = 0
+    /** idle minutes closed on the grid (factor 0 included), and the open one's lowest occupancy */
+    idleMinutesClosed = 0
+    idleMinuteMinPct = 100
+    /** closed idle minutes with a factor above 0, and those that saw the site full */
+    idleBilledMinutes = 0
+    idleFullMinutes = 0
     tierMs: number[]
     tierMinutes: number[]
     meterInvalidSamples = 0
@@ -50,19 +60,71 @@ export function tierIndex(thresholdsKw: number[], periodWh: number, periodMs: nu
     return i
 }
 
-/** Books the open period (full or partial) into its tier. */
-export function closePeriod(s: Session): void {
-    const i = tierIndex(s.tariff.tierThresholdsKw, s.periodWh, s.periodFilledMs)
-    s.tierMs[i] += s.periodFilledMs
-    s.tierMinutes[i]++
-    s.periodFilledMs = 0
-    s.periodWh = 0
+/** The open period's tier: a shared period is tier 1 whatever its power. */
+export function periodTier(s: Session): number {
+    return s.periodShared ? 0 : tierIndex(s.tariff.tierThresholdsKw, s.periodWh, s.periodFilledMs)
 }
 
-export function idleBilledMinutes(t: Tariff, idleMs: number): number {
-    if (idleMs <= t.idleGraceMs) return 0
-    const billedMs = t.idleGraceMode === "waive" ? idleMs : idleMs - t.idleGraceMs
-    return Math.ceil(billedMs / IDLE_BILLING_MS)
+/** Books the open period (full or partial) into its tier. */
+export function closePeriod(s: Session): void {
+    const i = periodTier(s)
+    s.tierMs[i] += s.periodFilledMs
+    s.tierMinutes[i]++
+    if (s.periodShared) s.sharedPeriods++
+    s.periodFilledMs = 0
+    s.periodWh = 0
+    s.periodShared = false
+}
+
+/** Where the idle-minute grid starts on the idle stopwatch: the grace is free (deduct) or not (waive). */
+function idleGridStartMs(t: Tariff): number {
+    return t.idleGraceMode === "waive" ? 0 : t.idleGraceMs
+}
+
+/**
+ * Runs the idle stopwatch over an interval of `dt` ms in `finished` that saw at
+ * lowest `minPct` occupancy: the open idle minute takes it in, and each minute
+ * the stopwatch completes is booked by its factor.
+ */
+export function runIdle(s: Session, dt: number, minPct: number): void {
+    const startMs = idleGridStartMs(s.tariff)
+    const endMs = s.idleMs + dt
+    let atMs = s.idleMs > startMs ? s.idleMs : startMs
+    s.idleMs = endMs
+    while (atMs < endMs) {
+        if (minPct < s.idleMinuteMinPct) s.idleMinuteMinPct = minPct
+        const minuteEndMs = startMs + (s.idleMinutesClosed + 1) * IDLE_BILLING_MS
+        if (minuteEndMs > endMs) return
+        const kind = idleKind(s.tariff, s.idleMinuteMinPct)
+        if (kind !== IdleKind.Free) s.idleBilledMinutes++
+        if (kind === IdleKind.Full) s.idleFullMinutes++
+        s.idleMinutesClosed++
+        s.idleMinuteMinPct = 100
+        atMs = minuteEndMs
+    }
+}
+
+/** An idle minute by its lowest occupancy: free (factor 0), billed (1), or billed and full (x). */
+const enum IdleKind {
+    Free = 0,
+    Billed = 1,
+    Full = 2,
+}
+
+function idleKind(t: Tariff, minPct: number): IdleKind {
+    if (minPct < t.idleMinOccupancyPct) return IdleKind.Free
+    return minPct === 100 ? IdleKind.Full : IdleKind.Billed
+}
+
+/** Whole idle minutes on the grid in `idleMs` of idle stopwatch. */
+export function idleMinutesOnGrid(t: Tariff, idleMs: number): number {
+    const startMs = idleGridStartMs(t)
+    return idleMs > startMs ? Math.floor((idleMs - startMs) / IDLE_BILLING_MS) : 0
+}
+
+/** The open idle minute has time on it (partial: billed as a whole one at the close). */
+function idleMinuteOpen(s: Session): boolean {
+    return s.idleMs > idleGridStartMs(s.tariff) + s.idleMinutesClosed * IDLE_BILLING_MS
 }
 
 export interface Cost {
@@ -94,9 +156,11 @@ export interface SessionRecord {
     chargingMs: number
     idleMs: number
     idleBilledMinutes: number
+    idleFullMinutes: number
     tierThresholdsKw: number[]
     tierMs: number[]
     tierMinutes: number[]
+    sharedPeriods: number
     freeWhUsed: number
     cost: Cost
     faults: SessionFaults
@@ -111,19 +175,30 @@ export function sessionRecord(s: Session, unpluggedAtMs: number): SessionRecord 
     const t = s.tariff
     const tierMs = s.tierMs.slice(0)
     const tierMinutes = s.tierMinutes.slice(0)
+    let sharedPeriods = s.sharedPeriods
     if (s.periodFilledMs > 0) {
-        const i = tierIndex(t.tierThresholdsKw, s.periodWh, s.periodFilledMs)
+        const i = periodTier(s)
         tierMs[i] += s.periodFilledMs
         tierMinutes[i]++
+        if (s.periodShared) sharedPeriods++
     }
-    const idleBilled = idleBilledMinutes(t, s.idleMs)
+    // nothing is billable within the grace; past it, the closed minutes and the open one
+    let idleBilled = 0
+    let idleFull = 0
+    if (s.idleMs > t.idleGraceMs) {
+        const kind = idleMinuteOpen(s) ? idleKind(t, s.idleMinuteMinPct) : IdleKind.Free
+        idleBilled = s.idleBilledMinutes + (kind !== IdleKind.Free ? 1 : 0)
+        idleFull = s.idleFullMinutes + (kind === IdleKind.Full ? 1 : 0)
+    }
     const perKwh = t.mode === "per_kwh"
     const freeWh = perKwh ? Math.min(s.energyWh, s.freeWh) : 0
     let timeSum = 0
     if (!perKwh) for (let i = 0; i < tierMinutes.length; i++) timeSum += tierMinutes[i] * t.perMinuteMinor[i]
     const timeMinor = roundHalfUp(timeSum)
     const energyMinor = perKwh ? roundHalfUp(((s.energyWh - freeWh) * t.perKwhMinor) / 1000) : 0
-    const idleMinor = roundHalfUp(idleBilled * t.idlePerMinuteMinor)
+    // the factors: 1 for each billed minute, x for each full one
+    const idleFactors = idleBilled - idleFull + idleFull * t.idleFullMultiplier
+    const idleMinor = roundHalfUp(idleFactors * t.idlePerMinuteMinor)
     return {
         type: "session",
         v: 1,
@@ -137,9 +212,11 @@ export function sessionRecord(s: Session, unpluggedAtMs: number): SessionRecord 
         chargingMs: s.chargingMs,
         idleMs: s.idleMs,
         idleBilledMinutes: idleBilled,
+        idleFullMinutes: idleFull,
         tierThresholdsKw: t.tierThresholdsKw.slice(0),
         tierMs,
         tierMinutes,
+        sharedPeriods,
         freeWhUsed: roundHalfUp(freeWh),
         cost: {
             timeMinor,

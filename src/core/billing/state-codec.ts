@@ -1,10 +1,12 @@
 import { CHECKPOINT_MAGIC, CheckpointItem, CheckpointReader, CheckpointWriter } from "../codec/checkpoint"
-import { Session } from "./session"
+import { idleMinutesOnGrid, Session } from "./session"
 import { AccountingState, FaultCode, StateCode } from "./state"
 import { MAX_TIER_THRESHOLDS, Tariff, validateTariff } from "./tariff"
 
-/** Bump on any layout change: a checkpoint of another version is refused. */
-export const CHECKPOINT_VERSION = 1
+/** Bump on any layout change: a checkpoint of another version is refused (v1 is read with v2's defaults). */
+export const CHECKPOINT_VERSION = 2
+/** v1: before power sharing and occupancy (SEMANTICS v1) */
+const V1 = 1
 
 const MAX_COUNT = 2147483647
 
@@ -20,9 +22,11 @@ function writeTariff(w: CheckpointWriter, t: Tariff): void {
     w.double(t.idleGraceMs)
     w.bool(t.idleGraceMode === "waive")
     w.double(t.periodMs)
+    w.double(t.idleMinOccupancyPct)
+    w.double(t.idleFullMultiplier)
 }
 
-function readTariff(r: CheckpointReader): Tariff {
+function readTariff(r: CheckpointReader, version: number): Tariff {
     const id = r.str("tariff id")
     const currency = r.str("tariff currency")
     const perKwh = r.bool("tariff mode")
@@ -42,6 +46,8 @@ function readTariff(r: CheckpointReader): Tariff {
         idleGraceMs: r.double("idleGraceMs"),
         idleGraceMode: r.bool("idleGraceMode") ? "waive" : "deduct",
         periodMs: r.double("periodMs"),
+        idleMinOccupancyPct: version > V1 ? r.double("idleMinOccupancyPct") : undefined,
+        idleFullMultiplier: version > V1 ? r.double("idleFullMultiplier") : undefined,
     })
     if (t.error !== null) throw new Error("checkpoint: tariff invalid: " + t.error)
     return t.value
@@ -68,15 +74,21 @@ function writeSession(w: CheckpointWriter, s: Session): void {
     w.int(s.outages)
     w.int(s.outageMs)
     w.int(s.faultCount)
+    w.bool(s.periodShared)
+    w.int(s.sharedPeriods)
+    w.int(s.idleMinutesClosed)
+    w.double(s.idleMinuteMinPct)
+    w.int(s.idleBilledMinutes)
+    w.int(s.idleFullMinutes)
 }
 
-function readSession(r: CheckpointReader): Session {
+function readSession(r: CheckpointReader, version: number): Session {
     const seq = r.int("session seq", 1, MAX_COUNT)
     const pluggedAtMs = r.time("pluggedAtMs")
     const hasAccount = r.bool("account flag")
     const account = r.str("account")
     const freeWh = r.double("freeWh")
-    const s = new Session(seq, readTariff(r), pluggedAtMs)
+    const s = new Session(seq, readTariff(r, version), pluggedAtMs)
     s.account = hasAccount ? account : null
     s.freeWh = freeWh
     s.energyWh = r.double("energyWh")
@@ -97,6 +109,20 @@ function readSession(r: CheckpointReader): Session {
     s.outages = r.int("outages", 0, MAX_COUNT)
     s.outageMs = r.int("outageMs", 0, Infinity)
     s.faultCount = r.int("faultCount", 0, MAX_COUNT)
+    if (version === V1) {
+        // no sharing, occupancy 0 and factors 1: every closed idle minute was billed
+        s.idleMinutesClosed = idleMinutesOnGrid(s.tariff, s.idleMs)
+        s.idleBilledMinutes = s.idleMinutesClosed
+        s.idleMinuteMinPct = 0
+        return s
+    }
+    s.periodShared = r.bool("periodShared")
+    s.sharedPeriods = r.int("sharedPeriods", 0, MAX_COUNT)
+    s.idleMinutesClosed = r.int("idleMinutesClosed", 0, MAX_COUNT)
+    s.idleMinuteMinPct = r.double("idleMinuteMinPct")
+    s.idleBilledMinutes = r.int("idleBilledMinutes", 0, s.idleMinutesClosed)
+    s.idleFullMinutes = r.int("idleFullMinutes", 0, s.idleBilledMinutes)
+    if (s.idleMinuteMinPct > 100) throw new Error("checkpoint: idleMinuteMinPct above 100")
     return s
 }
 
@@ -123,6 +149,10 @@ export function writeState(a: AccountingState): CheckpointItem[] {
     w.double(a.pendingFreeWh)
     w.bool(a.session !== null)
     if (a.session) writeSession(w, a.session)
+    w.bool(a.sharing)
+    w.double(a.occupancyPct)
+    w.bool(a.seenSharing)
+    w.double(a.seenMinPct)
     return w.finish()
 }
 
@@ -131,7 +161,7 @@ export function readState(items: unknown): AccountingState {
     const r = new CheckpointReader(items)
     if (r.str("magic") !== CHECKPOINT_MAGIC) throw new Error("checkpoint: not a stall checkpoint")
     const version = r.int("version", 0, MAX_COUNT)
-    if (version !== CHECKPOINT_VERSION)
+    if (version !== CHECKPOINT_VERSION && version !== V1)
         throw new Error("checkpoint: version " + version + ", expected " + CHECKPOINT_VERSION)
     const state: StateCode = r.int("state", StateCode.Available, StateCode.Faulted)
     const faultReason: FaultCode = r.int("fault reason", FaultCode.None, FaultCode.Meter)
@@ -145,12 +175,19 @@ export function readState(items: unknown): AccountingState {
     const lowSince = r.time("lowSince")
     const hasInvalid = r.bool("hasInvalid")
     const invalidSince = r.time("invalidSince")
-    const tariff = readTariff(r)
+    const tariff = readTariff(r, version)
     const hasPending = r.bool("pending flag")
     const pendingAccount = r.str("pending account")
     const pendingFreeWh = r.double("pending freeWh")
-    const session = r.bool("session flag") ? readSession(r) : null
+    const session = r.bool("session flag") ? readSession(r, version) : null
+    const v2 = version > V1
+    const sharing = v2 ? r.bool("sharing") : false
+    const occupancyPct = v2 ? r.double("occupancyPct") : 0
+    const seenSharing = v2 ? r.bool("seenSharing") : false
+    const seenMinPct = v2 ? r.double("seenMinPct") : 0
     r.end()
+    if (occupancyPct > 100 || seenMinPct > occupancyPct)
+        throw new Error("checkpoint: occupancy out of range")
     // available has no session; preparing, charging and finished always have one
     if ((state === StateCode.Available) !== (session === null) && state !== StateCode.Faulted)
         throw new Error("checkpoint: state and session disagree")
@@ -172,5 +209,9 @@ export function readState(items: unknown): AccountingState {
         lowSince,
         hasInvalid,
         invalidSince,
+        sharing,
+        occupancyPct,
+        seenSharing,
+        seenMinPct,
     }
 }

@@ -47,6 +47,12 @@ export interface AccountingState {
     lowSince: number
     hasInvalid: boolean
     invalidSince: number
+    /** stall-wide, set by events: the power module shares with the paired stall; the site's occupancy */
+    sharing: boolean
+    occupancyPct: number
+    /** what the interval since the previous sample has seen so far: any sharing, the lowest occupancy */
+    seenSharing: boolean
+    seenMinPct: number
 }
 
 export function freshState(tariff: Tariff): AccountingState {
@@ -67,5 +73,10 @@ export function freshState(tariff: Tariff): AccountingState {
         lowSince: 0,
         hasInvalid: false,
         invalidSince: 0,
+        // unknown occupancy counts as an empty site: never overbill
+        sharing: false,
+        occupancyPct: 0,
+        seenSharing: false,
+        seenMinPct: 0,
     }
 }

@@ -17,6 +17,10 @@ export interface Tariff {
     idleGraceMs: number
     idleGraceMode: GraceMode
     periodMs: number
+    /** idle minutes whose lowest site occupancy is below this are free (0: always billed) */
+    idleMinOccupancyPct: number
+    /** the factor of an idle minute that saw the site full all along */
+    idleFullMultiplier: number
 }
 
 export const MAX_TIER_THRESHOLDS = 7
@@ -39,6 +43,8 @@ function make(
         idleGraceMs: 300000,
         idleGraceMode: "deduct",
         periodMs: 60000,
+        idleMinOccupancyPct: 0,
+        idleFullMultiplier: 1,
     }
 }
 
@@ -88,6 +94,11 @@ function nonNegative(x: unknown): boolean {
     return isFiniteNumber(x) && x >= 0
 }
 
+/** Absent or a finite number in [min, max]; null is not absent. */
+function optionalIn(x: unknown, min: number, max: number): boolean {
+    return x === undefined || (isFiniteNumber(x) && x >= min && x <= max)
+}
+
 function checkThresholds(th: unknown): string | null {
     if (!Array.isArray(th) || th.length < 1 || th.length > MAX_TIER_THRESHOLDS)
         return "tierThresholdsKw must hold 1 to 7 numbers"
@@ -123,6 +134,8 @@ export function validateTariff(x: unknown): Result<Tariff> {
     if (!err && !(isInteger(o.periodMs) && o.periodMs >= 1000)) err = "periodMs must be an integer >= 1000"
     if (!err && o.idleGraceMode !== undefined && o.idleGraceMode !== "deduct" && o.idleGraceMode !== "waive")
         err = "idleGraceMode must be deduct or waive"
+    if (!err && !optionalIn(o.idleMinOccupancyPct, 0, 100)) err = "idleMinOccupancyPct must be a number in [0, 100]"
+    if (!err && !optionalIn(o.idleFullMultiplier, 1, 100)) err = "idleFullMultiplier must be a number in [1, 100]"
     if (err) return fail(err)
     return ok({
         id: o.id,
@@ -135,5 +148,7 @@ export function validateTariff(x: unknown): Result<Tariff> {
         idleGraceMs: o.idleGraceMs,
         idleGraceMode: o.idleGraceMode === "waive" ? "waive" : "deduct",
         periodMs: o.periodMs,
+        idleMinOccupancyPct: o.idleMinOccupancyPct === undefined ? 0 : o.idleMinOccupancyPct,
+        idleFullMultiplier: o.idleFullMultiplier === undefined ? 1 : o.idleFullMultiplier,
     })
 }

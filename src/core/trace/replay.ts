@@ -64,6 +64,8 @@ export class Replay {
         const kind = e.event
         if (kind === "authorize") return this.acct.authorize(e.account, e.freeWh)
         if (kind === "tariff") return this.acct.setTariff(e.tariff)
+        if (kind === "sharing") return this.acct.setSharing(e.on)
+        if (kind === "occupancy") return this.acct.setOccupancy(e.percent)
         if (kind === "reboot") {
             this.acct = rebooted(this.acct, this.config)
             return null

@@ -7,7 +7,7 @@ import { vectorNames } from "../../helpers/vm-vectors"
 import { ROOT } from "../../helpers/devs"
 
 const VECTOR_DIR = join(ROOT, "test", "vectors")
-const SHARED_DIR = join(ROOT, "..", "shared", "vectors")
+const SHARED_DIR = join(ROOT, "..", "shared", "vectors-v2")
 const names = vectorNames(VECTOR_DIR)
 
 function readExpected(name: string): unknown[] {
@@ -27,7 +27,7 @@ describe("shared vectors in Node", () => {
         expect(outputsDiff(readExpected(name), replayTrace(trace))).toBeNull()
     })
 
-    test.runIf(existsSync(SHARED_DIR))("test/vectors is an identical copy of ../shared/vectors", () => {
+    test.runIf(existsSync(SHARED_DIR))("test/vectors is an identical copy of ../shared/vectors-v2", () => {
         const ours = readdirSync(VECTOR_DIR).sort()
         expect(ours).toEqual(readdirSync(SHARED_DIR).sort())
         for (const f of ours)
