@@ -186,8 +186,7 @@ export function readState(items: unknown): AccountingState {
     const seenSharing = v2 ? r.bool("seenSharing") : false
     const seenMinPct = v2 ? r.double("seenMinPct") : 0
     r.end()
-    if (occupancyPct > 100 || seenMinPct > occupancyPct)
-        throw new Error("checkpoint: occupancy out of range")
+    if (occupancyPct > 100 || seenMinPct > occupancyPct) throw new Error("checkpoint: occupancy out of range")
     // available has no session; preparing, charging and finished always have one
     if ((state === StateCode.Available) !== (session === null) && state !== StateCode.Faulted)
         throw new Error("checkpoint: state and session disagree")

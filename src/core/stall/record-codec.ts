@@ -111,9 +111,12 @@ export function decodeRecord(items: unknown): SessionMessage {
         chargingMs,
         idleMs,
         idleBilledMinutes,
+        // this layout predates power sharing and occupancy (SEMANTICS v1): both 0
+        idleFullMinutes: 0,
         tierThresholdsKw,
         tierMs,
         tierMinutes,
+        sharedPeriods: 0,
         freeWhUsed,
         cost: { timeMinor, energyMinor, idleMinor, totalMinor },
         faults: { meterInvalidSamples, gapMs, outages, outageMs, faultCount },
@@ -126,14 +129,16 @@ export function decodeRecord(items: unknown): SessionMessage {
 }
 
 /**
- * Outbox v2: a record as a short string of self-delimiting base-32 digits, so
+ * Outbox v3: a record as a short string of self-delimiting base-32 digits, so
  * several fit in one 200-byte settings value (an "outbox page"). A number is
  * written low digits first, `0-9A-V` for a digit that continues, `W-Z a-z - _`
  * for the last one; a string is its length + 1 then its characters, or the one
  * digit for 0, "same as the previous record on this page". A typical record is
- * ~90 characters (v1: ~250 bytes of JSON in two values).
+ * ~90 characters (v1: ~250 bytes of JSON in two values). v3 adds idleFullMinutes
+ * and sharedPeriods (SEMANTICS v2); a v2 page ("R2") still reads, with both 0.
  */
-export const PAGE_MAGIC = "R2"
+export const PAGE_MAGIC = "R3"
+const PAGE_MAGIC_V2 = "R2"
 const GO = "0123456789ABCDEFGHIJKLMNOPQRSTUV"
 const END = "WXYZabcdefghijklmnopqrstuvwxyz-_"
 const TWO_52 = 4503599627370496
@@ -249,13 +254,18 @@ function pageCheck(s: string): number {
 }
 
 export class PageReader {
+    /** the page holds idleFullMinutes and sharedPeriods (not a v2 page) */
+    readonly v3: boolean
     private text: string
     private pos = 0
     private prev: string[] = []
     private field = 0
 
-    constructor(text: unknown) {
-        if (typeof text !== "string" || text.slice(0, 2) !== PAGE_MAGIC) throw new Error("outbox page: not a page")
+    constructor(page: unknown) {
+        const text = typeof page === "string" ? page : ""
+        const magic = text.slice(0, 2)
+        if (magic !== PAGE_MAGIC && magic !== PAGE_MAGIC_V2) throw new Error("outbox page: not a page")
+        this.v3 = magic === PAGE_MAGIC
         const dot = text.lastIndexOf(".")
         if (dot < 2) throw new Error("outbox page: no check digits")
         this.text = text
@@ -379,6 +389,7 @@ export function writeCompact(w: PageWriter, m: SessionMessage): void {
     w.sint(m.chargingMs - tierSum)
     w.ms(m.idleMs)
     w.uint(m.idleBilledMinutes)
+    w.uint(m.idleFullMinutes)
     const n = m.tierThresholdsKw.length
     if (n < 1 || n > MAX_TIER_THRESHOLDS || m.tierMs.length !== n + 1 || m.tierMinutes.length !== n + 1)
         throw new Error("record: bad tiers")
@@ -388,6 +399,7 @@ export function writeCompact(w: PageWriter, m: SessionMessage): void {
         w.ms(m.tierMs[i])
         w.uint(m.tierMinutes[i])
     }
+    w.uint(m.sharedPeriods)
     w.uint(m.freeWhUsed)
     w.uint(m.cost.timeMinor)
     w.uint(m.cost.energyMinor)
@@ -422,6 +434,7 @@ export function readCompact(r: PageReader): SessionMessage {
     const chargingDiff = r.sint()
     const idleMs = r.ms()
     const idleBilledMinutes = r.uint()
+    const idleFullMinutes = r.v3 ? r.uint() : 0
     const n = r.uint()
     if (n < 1 || n > MAX_TIER_THRESHOLDS) throw new Error("outbox page: bad tier count")
     const tierThresholdsKw: number[] = []
@@ -432,6 +445,7 @@ export function readCompact(r: PageReader): SessionMessage {
         tierMs.push(r.ms())
         tierMinutes.push(r.uint())
     }
+    const sharedPeriods = r.v3 ? r.uint() : 0
     let chargingMs = chargingDiff
     for (let i = 0; i < tierMs.length; i++) chargingMs += tierMs[i]
     const freeWhUsed = r.uint()
@@ -459,9 +473,11 @@ export function readCompact(r: PageReader): SessionMessage {
         chargingMs,
         idleMs,
         idleBilledMinutes,
+        idleFullMinutes,
         tierThresholdsKw,
         tierMs,
         tierMinutes,
+        sharedPeriods,
         freeWhUsed,
         cost: { timeMinor, energyMinor, idleMinor, totalMinor },
         faults: { meterInvalidSamples, gapMs, outages, outageMs, faultCount },
