@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest"
 import { StallAccounting } from "../../src/core/billing/accounting"
 import { configFrom } from "../../src/core/billing/config"
-import { heldRecord, outboxPage, pageRecords, recordOfHeld } from "../../src/core/stall/record-codec"
+import { heldRecord, outboxPage, PAGE_MAGIC, pageRecords, recordOfHeld } from "../../src/core/stall/record-codec"
 import type { SessionMessage } from "../../src/core/stall/messages"
 import { FlashStore, OUTBOX_PAGES } from "../../src/store/flash"
 import { FstorModel } from "../helpers/fstor"
@@ -25,7 +25,7 @@ describe("flash store layout (Node model of the settings store)", () => {
         expect(back).toEqual(recs)
         const odd = { ...recs[0], sessionId: "other-id", account: null, pluggedAt: null, tierThresholdsKw: [60.5] }
         expect(pageRecords(outboxPage([odd, recs[1]]))).toEqual([odd, recs[1]])
-        expect(() => pageRecords(outboxPage(recs).replace("R2", "R2W"))).toThrow()
+        expect(() => pageRecords(outboxPage(recs).replace(PAGE_MAGIC, PAGE_MAGIC + "W"))).toThrow()
     })
 
     test("48 records, both checkpoint slots, boot and the deployment settings fit in 8 KB", async () => {

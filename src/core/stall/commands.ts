@@ -84,6 +84,8 @@ const TARIFF_FIELDS = [
     "idleGraceMs",
     "idleGraceMode",
     "periodMs",
+    "idleMinOccupancyPct",
+    "idleFullMultiplier",
 ]
 /** limits a price list can sensibly have; beyond them it is a mistake, not a price */
 export const MAX_PRICE_MINOR = 100000
@@ -105,6 +107,8 @@ export function parseTariff(payload: string, bytes = payload.length): Result<Tar
     if (!isInteger(t.idleGraceMs) || t.idleGraceMs > MAX_GRACE_MS)
         return fail("tariff: idleGraceMs must be whole ms, at most one day")
     if (t.periodMs > MAX_PERIOD_MS) return fail("tariff: periodMs above one hour")
+    if (!fewDecimals(t.idleMinOccupancyPct) || !fewDecimals(t.idleFullMultiplier))
+        return fail("tariff: idleMinOccupancyPct and idleFullMultiplier may have at most 3 decimals")
     for (let i = 0; i < t.tierThresholdsKw.length; i++) {
         if (t.tierThresholdsKw[i] > 10000) return fail("tariff: thresholds above 10000 kW")
         if (!fewDecimals(t.tierThresholdsKw[i])) return fail("tariff: thresholds may have at most 3 decimals")

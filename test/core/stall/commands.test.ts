@@ -119,6 +119,11 @@ const VALID: [CommandTopic, string, string][] = [
             periodMs: MAX_PERIOD_MS,
         }),
     ],
+    [
+        "cmd/tariff",
+        "occupancy-aware idle (half full, doubled when full)",
+        tariffWith({ idleMinOccupancyPct: 50, idleFullMultiplier: 2 }),
+    ],
     ["cmd/tariff", "shortest period, no grace", tariffWith({ periodMs: 1000, idleGraceMs: 0 })],
     ["cmd/tariff", "prices with 3 decimals", tariffWith({ perMinuteMinor: [17.125, 34.5] })],
     [
@@ -149,8 +154,11 @@ describe("valid commands are accepted by the parser and the schema", () => {
         expect(validateText(topic, payload)).toBeNull()
     })
 
-    test("parsed values are what was sent (tariff normalized with its grace mode)", () => {
-        expect(parseTariff(JSON.stringify(TARIFF_WITHOUT_MODE))).toEqual({ error: null, value: GOOD_TARIFF })
+    test("parsed values are what was sent (tariff normalized with its grace mode and occupancy defaults)", () => {
+        expect(parseTariff(JSON.stringify(TARIFF_WITHOUT_MODE))).toEqual({
+            error: null,
+            value: { ...GOOD_TARIFF, idleMinOccupancyPct: 0, idleFullMultiplier: 1 },
+        })
         expect(parseAuthorize('{"account":"a"}')).toEqual({ error: null, value: { account: "a", freeWh: 0 } })
         expect(parseAck(JSON.stringify(GOOD_ACK))).toEqual({ error: null, value: GOOD_ACK.sessionId })
         expect(parseClock(JSON.stringify(GOOD_CLOCK))).toEqual({ error: null, value: GOOD_CLOCK.epochMs })
