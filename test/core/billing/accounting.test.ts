@@ -103,3 +103,69 @@ describe("snapshot", () => {
         expect(a.session()!.tierMinutes).toEqual([0, 0])
     })
 })
+
+describe("SEMANTICS v2: sharing and occupancy", () => {
+    const occ = { ...presetTariff("DE-2017")!, id: "DE-OCC", idleMinOccupancyPct: 50, idleFullMultiplier: 2 }
+
+    test("malformed sharing and occupancy events are refused and change nothing", () => {
+        const a = fresh()
+        const before = a.checkpoint()
+        for (const on of ["yes", 1, null, undefined]) expect(a.setSharing(on)).toContain("on")
+        for (const p of [101, -1, null, "50", NaN, Infinity]) expect(a.setOccupancy(p)).toContain("percent")
+        expect(a.checkpoint()).toEqual(before)
+    })
+
+    test("a period that saw sharing for a moment bills tier 1 and counts as shared", () => {
+        const a = fresh()
+        a.sample(0, "B", 400, 0)
+        for (let t = 1000; t <= 120_000; t += 1000) {
+            // on and off between two samples of the first period
+            if (t === 30_000) a.setSharing(true)
+            if (t === 30_000) a.setSharing(false)
+            a.sample(t, "C", 400, 250) // 100 kW
+        }
+        expect(a.snapshot().currentTier).toBe(1)
+        a.sample(121_000, "A", 400, 0)
+        const rec = a.take().find((o) => o.type === "session") as any
+        expect(rec.tierMinutes).toEqual([1, 1]) // 119 s: the shared minute, then 59 s unshared
+        expect(rec.sharedPeriods).toBe(1)
+        expect(rec.chargingMs).toBe(rec.tierMs[0] + rec.tierMs[1])
+    })
+
+    test("each idle minute takes the lowest occupancy it saw; the live record prices the open one", () => {
+        const a = fresh()
+        a.setTariff(occ)
+        a.setOccupancy(100)
+        a.sample(0, "B", 400, 0)
+        a.sample(1000, "C", 400, 250)
+        a.sample(2000, "B", 400, 0) // finished: the idle stopwatch runs
+        // grace 300 s, then minutes at 100 %, one dipping to 75 %, one at 40 % (free)
+        for (let t = 3000; t <= 302_000; t += 1000) a.sample(t, "B", 400, 0)
+        for (let t = 303_000; t <= 362_000; t += 1000) a.sample(t, "B", 400, 0) // full
+        a.setOccupancy(75)
+        a.setOccupancy(100)
+        for (let t = 363_000; t <= 422_000; t += 1000) a.sample(t, "B", 400, 0) // saw 75
+        a.setOccupancy(40)
+        for (let t = 423_000; t <= 482_000; t += 1000) a.sample(t, "B", 400, 0) // 40: free
+        a.setOccupancy(60)
+        a.sample(492_000, "B", 400, 0) // 10 s of a partial minute at 40 -> 60: sees 40
+        const live = a.snapshot().session!
+        expect([live.idleBilledMinutes, live.idleFullMinutes]).toEqual([2, 1])
+        a.sample(500_000, "B", 400, 0)
+        a.sample(501_000, "A", 400, 0)
+        const rec = a.take().find((o) => o.type === "session") as any
+        expect(rec.idleMs).toBe(499_000)
+        expect([rec.idleBilledMinutes, rec.idleFullMinutes]).toEqual([2, 1])
+        expect(rec.cost.idleMinor).toBe(35 * 2 + 35)
+    })
+
+    test("sharing and occupancy survive a checkpoint and a reboot", () => {
+        const a = fresh()
+        a.setSharing(true)
+        a.setOccupancy(80)
+        const b = fresh()
+        b.restore(a.checkpoint())
+        b.reboot()
+        expect(b.checkpoint().slice(-6, -1)).toEqual(a.checkpoint().slice(-6, -1))
+    })
+})

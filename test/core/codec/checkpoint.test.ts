@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest"
 import fc from "fast-check"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import {
     CheckpointItem,
     checkpointParts,
@@ -121,5 +123,32 @@ describe("restore rejects what it cannot trust, and changes nothing", () => {
                 expect(() => new StallAccounting(configFrom({})).restore(cp)).toThrow(/checkpoint/)
             })
         )
+    })
+})
+
+describe("a v1 checkpoint (written before SEMANTICS v2)", () => {
+    // written by the v1 codec (commit e14f3c1): 90 s charging, an open period, 399 s idle
+    const v1 = JSON.parse(readFileSync(join(__dirname, "../billing/fixtures/checkpoint-v1.json"), "utf8"))
+
+    test("restores with v2's defaults: no sharing, occupancy 0, every factor 1", () => {
+        expect(v1.items[1]).toBe(1)
+        const a = new StallAccounting(configFrom({}))
+        a.restore(v1.items)
+        const snap = a.snapshot()
+        expect(snap.state).toBe(v1.state)
+        expect(snap.session).toEqual({ ...v1.record, idleFullMinutes: 0, sharedPeriods: 0 })
+        expect(a.checkpoint()[1]).toBe(CHECKPOINT_VERSION)
+    })
+
+    test("carries on as the v1 session would: idle minutes keep counting on the same grid", () => {
+        const a = new StallAccounting(configFrom({}))
+        a.restore(v1.items)
+        for (let t = v1.lastT + 1000; t <= v1.lastT + 61_000; t += 1000) a.sample(t, "B", 400, 0)
+        a.sample(v1.lastT + 62_000, "A", 400, 0)
+        const rec = a.take().find((o) => o.type === "session") as any
+        // 399 s + 62 s idle: ceil((461 - 300) / 60) = 3 minutes at 35
+        expect([rec.idleMs, rec.idleBilledMinutes, rec.idleFullMinutes, rec.cost.idleMinor]).toEqual([
+            461_000, 3, 0, 105,
+        ])
     })
 })
