@@ -26,14 +26,23 @@ const segment = fc.record({
                 freeWh: fc.integer({ min: 0, max: 5000 }),
             }),
             fc.record({ event: fc.constant("reboot") }),
+            fc.record({ event: fc.constant("sharing"), on: fc.boolean() }),
+            fc.record({ event: fc.constant("occupancy"), percent: fc.constantFrom(0, 30, 50, 75, 100, 100) }),
             fc.record({ event: fc.constant("tariff"), price: fc.integer({ min: 0, max: 80 }) })
         ),
         { freq: 4 }
     ),
 })
 
-function tariffWith(periodMs: number, graceMs: number, perKwh: boolean, waive: boolean, price: number) {
-    return {
+function tariffWith(
+    periodMs: number,
+    graceMs: number,
+    perKwh: boolean,
+    waive: boolean,
+    occupancy: boolean,
+    price: number
+) {
+    const t: any = {
         id: "GEN",
         currency: "EUR",
         mode: perKwh ? "per_kwh" : "per_minute",
@@ -45,6 +54,12 @@ function tariffWith(periodMs: number, graceMs: number, perKwh: boolean, waive: b
         idleGraceMode: waive ? "waive" : "deduct",
         periodMs,
     }
+    // SEMANTICS v2: idle billed from half full, x1.5 when full
+    if (occupancy) {
+        t.idleMinOccupancyPct = 50
+        t.idleFullMultiplier = 1.5
+    }
+    return t
 }
 
 export const arbTrace: fc.Arbitrary<GenTrace> = fc
@@ -53,6 +68,7 @@ export const arbTrace: fc.Arbitrary<GenTrace> = fc
         graceMs: fc.constantFrom(0, 3000, 300000),
         perKwh: fc.boolean(),
         waive: fc.boolean(),
+        occupancy: fc.boolean(),
         finishAfterMs: fc.constantFrom(0, 3000, 60000),
         meterFaultAfterMs: fc.constantFrom(0, 4000, 10000),
         segments: fc.array(segment, { minLength: 1, maxLength: 25 }),
@@ -68,7 +84,7 @@ export const arbTrace: fc.Arbitrary<GenTrace> = fc
                     rows.push({
                         t,
                         event: "tariff",
-                        tariff: tariffWith(g.periodMs, g.graceMs, g.perKwh, g.waive, e.price),
+                        tariff: tariffWith(g.periodMs, g.graceMs, g.perKwh, g.waive, g.occupancy, e.price),
                     })
                 else rows.push({ t, ...e })
             }
@@ -83,7 +99,7 @@ export const arbTrace: fc.Arbitrary<GenTrace> = fc
         rows.push([t + 1000, "A", VOLTS, 0]) // always end unplugged: every session gets a record
         return {
             format: "stall-trace/1" as const,
-            tariff: tariffWith(g.periodMs, g.graceMs, g.perKwh, g.waive, 17),
+            tariff: tariffWith(g.periodMs, g.graceMs, g.perKwh, g.waive, g.occupancy, 17),
             config: { finishAfterMs: g.finishAfterMs, meterFaultAfterMs: g.meterFaultAfterMs, maxKw: MAX_KW },
             rows,
         }

@@ -26,6 +26,17 @@ describe("flash store layout (Node model of the settings store)", () => {
         const odd = { ...recs[0], sessionId: "other-id", account: null, pluggedAt: null, tierThresholdsKw: [60.5] }
         expect(pageRecords(outboxPage([odd, recs[1]]))).toEqual([odd, recs[1]])
         expect(() => pageRecords(outboxPage(recs).replace(PAGE_MAGIC, PAGE_MAGIC + "W"))).toThrow()
+        const shared = { ...recs[2], sharedPeriods: 3, idleFullMinutes: 2 }
+        expect(pageRecords(outboxPage([shared]))).toEqual([shared])
+    })
+
+    test("a page written before SEMANTICS v2 (R2) still reads, its records with both v2 fields 0", () => {
+        // written by the page codec of commit e14f3c1
+        const old = JSON.parse(readFileSync("test/store/fixtures/outbox-page-r2.json", "utf8"))
+        expect(old.page.startsWith("R2")).toBe(true)
+        expect(pageRecords(old.page)).toEqual(
+            old.records.map((r: object) => ({ ...r, idleFullMinutes: 0, sharedPeriods: 0 }))
+        )
     })
 
     test("48 records, both checkpoint slots, boot and the deployment settings fit in 8 KB", async () => {
