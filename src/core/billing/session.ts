@@ -81,29 +81,6 @@ function idleGridStartMs(t: Tariff): number {
     return t.idleGraceMode === "waive" ? 0 : t.idleGraceMs
 }
 
-/**
- * Runs the idle stopwatch over an interval of `dt` ms in `finished` that saw at
- * lowest `minPct` occupancy: the open idle minute takes it in, and each minute
- * the stopwatch completes is booked by its factor.
- */
-export function runIdle(s: Session, dt: number, minPct: number): void {
-    const startMs = idleGridStartMs(s.tariff)
-    const endMs = s.idleMs + dt
-    let atMs = s.idleMs > startMs ? s.idleMs : startMs
-    s.idleMs = endMs
-    while (atMs < endMs) {
-        if (minPct < s.idleMinuteMinPct) s.idleMinuteMinPct = minPct
-        const minuteEndMs = startMs + (s.idleMinutesClosed + 1) * IDLE_BILLING_MS
-        if (minuteEndMs > endMs) return
-        const kind = idleKind(s.tariff, s.idleMinuteMinPct)
-        if (kind !== IdleKind.Free) s.idleBilledMinutes++
-        if (kind === IdleKind.Full) s.idleFullMinutes++
-        s.idleMinutesClosed++
-        s.idleMinuteMinPct = 100
-        atMs = minuteEndMs
-    }
-}
-
 /** An idle minute by its lowest occupancy: free (factor 0), billed (1), or billed and full (x). */
 const enum IdleKind {
     Free = 0,
@@ -116,10 +93,37 @@ function idleKind(t: Tariff, minPct: number): IdleKind {
     return minPct === 100 ? IdleKind.Full : IdleKind.Billed
 }
 
+/** Books `n` closed idle minutes whose lowest occupancy was `minPct`. */
+function bookIdleMinutes(s: Session, minPct: number, n: number): void {
+    const kind = idleKind(s.tariff, minPct)
+    if (kind !== IdleKind.Free) s.idleBilledMinutes += n
+    if (kind === IdleKind.Full) s.idleFullMinutes += n
+    s.idleMinutesClosed += n
+}
+
 /** Whole idle minutes on the grid in `idleMs` of idle stopwatch. */
 export function idleMinutesOnGrid(t: Tariff, idleMs: number): number {
     const startMs = idleGridStartMs(t)
     return idleMs > startMs ? Math.floor((idleMs - startMs) / IDLE_BILLING_MS) : 0
+}
+
+/**
+ * Runs the idle stopwatch over an interval of `dt` ms in `finished` that saw at
+ * lowest `minPct` occupancy. The open idle minute takes it in; the minutes the
+ * interval completes after that saw only it, so a long interval costs no loop.
+ */
+export function runIdle(s: Session, dt: number, minPct: number): void {
+    const startMs = idleGridStartMs(s.tariff)
+    const fromMs = s.idleMs > startMs ? s.idleMs : startMs
+    s.idleMs += dt
+    if (fromMs >= s.idleMs) return
+    if (minPct < s.idleMinuteMinPct) s.idleMinuteMinPct = minPct
+    const closed = idleMinutesOnGrid(s.tariff, s.idleMs) - s.idleMinutesClosed
+    if (closed <= 0) return
+    bookIdleMinutes(s, s.idleMinuteMinPct, 1)
+    bookIdleMinutes(s, minPct, closed - 1)
+    // the new open minute has seen this interval, unless it has no time yet
+    s.idleMinuteMinPct = idleMinuteOpen(s) ? minPct : 100
 }
 
 /** The open idle minute has time on it (partial: billed as a whole one at the close). */

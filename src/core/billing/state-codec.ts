@@ -119,6 +119,8 @@ function readSession(r: CheckpointReader, version: number): Session {
     s.periodShared = r.bool("periodShared")
     s.sharedPeriods = r.int("sharedPeriods", 0, MAX_COUNT)
     s.idleMinutesClosed = r.int("idleMinutesClosed", 0, MAX_COUNT)
+    if (s.idleMinutesClosed !== idleMinutesOnGrid(s.tariff, s.idleMs))
+        throw new Error("checkpoint: idle minutes do not match idleMs")
     s.idleMinuteMinPct = r.double("idleMinuteMinPct")
     s.idleBilledMinutes = r.int("idleBilledMinutes", 0, s.idleMinutesClosed)
     s.idleFullMinutes = r.int("idleFullMinutes", 0, s.idleBilledMinutes)

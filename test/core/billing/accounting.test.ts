@@ -159,6 +159,24 @@ describe("SEMANTICS v2: sharing and occupancy", () => {
         expect(rec.cost.idleMinor).toBe(35 * 2 + 35)
     })
 
+    test("a long idle interval books its minutes as one-second samples would", () => {
+        const idle = (stepMs: number) => {
+            const a = fresh()
+            a.setTariff(occ)
+            a.setOccupancy(100)
+            a.sample(0, "B", 400, 0)
+            a.sample(1000, "C", 400, 250)
+            a.sample(2000, "B", 400, 0)
+            a.setOccupancy(60)
+            for (let t = 2000 + stepMs; t <= 902_000; t += stepMs) a.sample(t, "B", 400, 0)
+            a.sample(902_000, "A", 400, 0)
+            const rec = a.take().find((o) => o.type === "session") as any
+            return [rec.idleMs, rec.idleBilledMinutes, rec.idleFullMinutes, rec.cost.idleMinor]
+        }
+        expect(idle(900_000)).toEqual([900_000, 10, 0, 350])
+        expect(idle(1000)).toEqual(idle(900_000))
+    })
+
     test("sharing and occupancy survive a checkpoint and a reboot", () => {
         const a = fresh()
         a.setSharing(true)
