@@ -15,7 +15,7 @@ test("npm start: the demo runs to a clean exit and its trace replays to the same
     const dbFile = join(dir, "demo.db")
     // npm start's own arguments (package.json), a trace and the database in a directory of the test's
     const start = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.start as string
-    expect(start).toBe("tsx sim/cli.ts live sim/scenarios/demo-timelapse.json --db sqlite:.sim/demo.db")
+    expect(start).toBe("tsx sim/cli.ts live sim/scenarios/demo-timelapse.json --db sqlite:.sim/demo.db --web")
     const args = [
         "--import",
         "tsx",
