@@ -41,7 +41,8 @@ const STRIP_GAP_PX = 3
 /** more points than this are averaged into buckets: a day is 86 400 samples */
 const MAX_POINTS = 2000
 const TIER_COLORS = ["#d8ecd2", "#fbe3b8", "#f7c9b0", "#efb0c4", "#d9b8ef", "#b8cdef", "#b8efe6", "#e0e0e0"]
-const NICE_STEPS = [1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440]
+/** minutes between time ticks; under a minute for time-lapse sessions */
+const NICE_STEPS = [0.25, 0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440]
 /** an upper bound of the width of a character at font-size 11 sans-serif (average ~6 px) */
 const LABEL_CHAR_PX = 6.5
 const LABEL_ROW_PX = 13
@@ -218,11 +219,12 @@ export function renderPowerChart(data: ChartData, opts: ChartOptions = {}): stri
     const tickMin = niceStep(spanMin, 12, NICE_STEPS)
     const stripY = MARGIN.top + plotH + STRIP_GAP_PX
     const axisY = stripY + STRIP_PX + STRIP_GAP_PX
-    for (let m = 0; m <= spanMin; m += tickMin) {
+    for (let i = 0; i * tickMin <= spanMin; i++) {
+        const m = i * tickMin
         const xt = x(t0 + m * 60000)
         parts.push(
             `<line class="tick" x1="${f(xt)}" x2="${f(xt)}" y1="${f(axisY)}" y2="${f(axisY + 5)}" stroke="#333"/>`,
-            `<text class="x-label" x="${f(xt)}" y="${f(axisY + 18)}" text-anchor="middle">${inHours ? `${+(m / 60).toFixed(2)}` : m}</text>`
+            `<text class="x-label" x="${f(xt)}" y="${f(axisY + 18)}" text-anchor="middle">${inHours ? `${+(m / 60).toFixed(2)}` : +m.toFixed(2)}</text>`
         )
     }
     parts.push(
