@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import type { RecordRow, SiteStats, SiteView, Tile } from "./view"
+import { MAX_RECORDS, type RecordRow, type SiteStats, type SiteView, type Tile } from "./view"
 
 /** between two updates of a page */
 export const TICK_MS = 250
@@ -20,9 +20,12 @@ const ASSETS: Record<string, { file: string; type: string }> = {
     "/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
 }
 
+/** A tile's fields that changed since the page's last update; the first time, all of them. */
+export type TileChange = Pick<Tile, "stallId"> & Partial<Tile>
+
 /** What the page gets: everything at first (`hello`), then changes. */
 export interface Update {
-    stalls: Tile[]
+    stalls: TileChange[]
     records: RecordRow[]
     site: SiteStats & { messagesPerS: number }
     /** the selected stall's chart, when it changed */
@@ -33,6 +36,8 @@ export interface Hello extends Update {
     title: string
     selected: string | null
     tickMs: number
+    /** records the page keeps, as the view does */
+    maxRecords: number
 }
 
 export interface WebServer {
@@ -49,6 +54,22 @@ interface Client {
     /** the view's revision at the last update sent */
     sentRev: number
     chartRev: number
+    /** each tile as this page last got it, JSON per field */
+    sent: Map<string, Record<string, string>>
+}
+
+/** The fields of `tile` that differ from what the page has (all for a new tile); remembers them. */
+function tileChange(tile: Tile, sent: Map<string, Record<string, string>>): TileChange {
+    let known = sent.get(tile.stallId)
+    if (!known) sent.set(tile.stallId, (known = {}))
+    const change: Record<string, unknown> = { stallId: tile.stallId }
+    for (const [k, v] of Object.entries(tile)) {
+        const json = JSON.stringify(v)
+        if (known[k] === json) continue
+        known[k] = json
+        change[k] = v
+    }
+    return change as TileChange
 }
 
 export async function startWebServer(
@@ -75,7 +96,9 @@ export async function startWebServer(
 
     const update = (c: Client, all: boolean): Update => {
         const since = all ? -1 : c.sentRev
-        const u: Update = { stalls: view.tilesSince(since), records: view.recordsSince(since), site: stats }
+        if (all) c.sent.clear()
+        const stalls = view.tilesSince(since).map((t) => tileChange(t, c.sent))
+        const u: Update = { stalls, records: view.recordsSince(since), site: stats }
         c.sentRev = view.rev
         const chartRev = c.selected === null ? -1 : view.chartRev(c.selected)
         if (c.selected !== null && (all || chartRev !== c.chartRev)) {
@@ -106,11 +129,17 @@ export async function startWebServer(
             "cache-control": "no-cache",
             connection: "keep-alive",
         })
-        const c: Client = { res, selected: null, sentRev: -1, chartRev: -1 }
+        const c: Client = { res, selected: null, sentRev: -1, chartRev: -1, sent: new Map() }
         c.selected = url.searchParams.get("stall") ?? view.stallIds()[0] ?? null
         clients.add(c)
         req.on("close", () => clients.delete(c))
-        const hello: Hello = { ...update(c, true), title: opts.title, selected: c.selected, tickMs: TICK_MS }
+        const hello: Hello = {
+            ...update(c, true),
+            title: opts.title,
+            selected: c.selected,
+            tickMs: TICK_MS,
+            maxRecords: MAX_RECORDS,
+        }
         res.write("retry: 2000\n\n")
         send(c, "hello", hello)
     }

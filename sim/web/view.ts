@@ -69,7 +69,7 @@ export interface ViewOptions {
 }
 
 /** records kept for the page, newest last */
-const MAX_RECORDS = 200
+export const MAX_RECORDS = 200
 /** chart points per stall; beyond, every other one is dropped (the chart averages to 2000 anyway) */
 const MAX_POINTS = 8000
 

@@ -7,9 +7,13 @@ const COMPACT_ABOVE = 48
 
 const $ = (id) => document.getElementById(id)
 const tiles = new Map()
+/** every stall's tile as the server sent it: updates carry only the fields that changed */
+const known = new Map()
 const records = new Map()
 let selected = new URLSearchParams(location.hash.slice(1)).get("stall")
 let source = null
+let selectedTile = null
+let maxRecords = Infinity
 let pending = []
 const applied = []
 
@@ -41,47 +45,73 @@ function tiersText(t) {
     return t.tierMs.map((ms, i) => `${t.tierLabels[i]} ${clock(ms)}`).join(" · ")
 }
 
-function tileFor(id) {
-    let el = tiles.get(id)
-    if (el) return el
-    el = template()
-    el.addEventListener("click", () => select(id))
-    tiles.set(id, el)
-    // kept in stall order: the server sends tiles sorted
-    const next = [...tiles.keys()].sort().find((k) => k > id)
-    $("grid").insertBefore(el, next ? tiles.get(next) : null)
-    return el
+const FACTS = ["state", "connector", "account", "power", "tier", "energy", "tiers", "idle", "cost"]
+
+/** A tile's element and its text nodes, and what they show (written only when it changes). */
+function tileView() {
+    const el = $("tile-template").content.firstElementChild.cloneNode(true)
+    const parts = { id: el.querySelector(".id") }
+    for (const f of FACTS) parts[f] = el.querySelector("." + f)
+    return { el, parts, shown: {} }
 }
 
-function showTile(t) {
-    fill(tileFor(t.stallId), t)
-    // the detail panel repeats the selected stall's tile: a fleet's grid cells are too small for it
+function tileFor(id) {
+    let tile = tiles.get(id)
+    if (tile) return tile
+    tile = tileView()
+    tile.el.addEventListener("click", () => select(id))
+    tiles.set(id, tile)
+    // in stall order; the server sends new stalls in order, so mostly at the end
+    const grid = $("grid")
+    let before = null
+    if (grid.lastElementChild && grid.lastElementChild.dataset.stall > id)
+        before = [...grid.children].find((c) => c.dataset.stall > id)
+    grid.insertBefore(tile.el, before)
+    return tile
+}
+
+function showTile(change) {
+    const t = Object.assign(known.get(change.stallId) ?? {}, change)
+    known.set(t.stallId, t)
+    const compact = $("grid").classList.contains("compact")
+    // a fleet's cells show the state's colour; their facts are hidden, left unwritten
+    fill(tileFor(t.stallId), t, !compact)
+    // the detail panel repeats the selected stall's tile, whole
     if (t.stallId === selected) {
-        const big = $("selected-tile").firstElementChild ?? $("selected-tile").appendChild(template())
-        fill(big, t)
-        big.classList.remove("selected")
+        selectedTile ??= tileView()
+        if (!selectedTile.el.isConnected) $("selected-tile").replaceChildren(selectedTile.el)
+        fill(selectedTile, t, true)
+        selectedTile.el.classList.remove("selected")
     }
 }
 
-const template = () => $("tile-template").content.firstElementChild.cloneNode(true)
-
-function fill(el, t) {
+function fill(tile, t, facts) {
     const state = t.online ? t.state : "offline"
-    el.dataset.stall = t.stallId
-    el.dataset.state = state
-    el.className = `tile state-${state}${t.stallId === selected ? " selected" : ""}`
-    el.querySelector(".id").textContent = t.stallId
-    const set = (cls, text) => (el.querySelector("." + cls).textContent = text)
-    set("state", state + (t.faultReason ? ` (${t.faultReason})` : ""))
-    set("connector", t.connector ?? "–")
-    set("account", t.account ?? "–")
-    set("power", kw(t.powerW))
-    set("tier", t.tier < 0 ? "–" : `${t.tier + 1}: ${t.tierLabels[t.tier]}`)
-    set("energy", kwh(t.energyWh))
-    set("tiers", tiersText(t))
-    set("idle", idleText(t))
-    set("cost", money(t.costMinor, t.currency))
-    el.title = `${t.stallId} · ${state} · ${t.connector ?? ""} · ${kw(t.powerW)} · ${money(t.costMinor, t.currency)}`
+    const write = (key, node, text) => {
+        if (tile.shown[key] !== text) node.textContent = tile.shown[key] = text
+    }
+    const cls = `tile state-${state}${t.stallId === selected ? " selected" : ""}`
+    if (tile.shown.cls !== cls) {
+        tile.el.className = tile.shown.cls = cls
+        tile.el.dataset.state = state
+    }
+    tile.el.dataset.stall = t.stallId
+    write("id", tile.parts.id, t.stallId)
+    const title = `${t.stallId} · ${state} · ${t.connector ?? ""} · ${kw(t.powerW)} · ${money(t.costMinor, t.currency)}`
+    if (tile.shown.title !== title) tile.el.title = tile.shown.title = title
+    if (!facts) return
+    const text = {
+        state: state + (t.faultReason ? ` (${t.faultReason})` : ""),
+        connector: t.connector ?? "–",
+        account: t.account ?? "–",
+        power: kw(t.powerW),
+        tier: t.tier < 0 ? "–" : `${t.tier + 1}: ${t.tierLabels[t.tier]}`,
+        energy: kwh(t.energyWh),
+        tiers: tiersText(t),
+        idle: idleText(t),
+        cost: money(t.costMinor, t.currency),
+    }
+    for (const f of FACTS) write(f, tile.parts[f], text[f])
 }
 
 function showRecord(r) {
@@ -94,6 +124,12 @@ function showRecord(r) {
         records.set(r.sessionId, li)
         $("record-list").prepend(li)
         $("no-records").hidden = true
+        // as many as the server keeps
+        if (records.size > maxRecords) {
+            const oldest = records.keys().next().value
+            records.get(oldest).remove()
+            records.delete(oldest)
+        }
     }
     li.querySelector(".record-id").textContent = `${r.sessionId} · stall ${r.stallId}`
     li.querySelector(".total").textContent = money(r.totalMinor, r.currency)
@@ -149,8 +185,13 @@ function select(id) {
     if (id === selected) return
     selected = id
     history.replaceState(null, "", "#stall=" + encodeURIComponent(id))
-    for (const [k, el] of tiles) el.classList.toggle("selected", k === id)
+    for (const [k, tile] of tiles) {
+        tile.el.classList.toggle("selected", k === id)
+        tile.shown.cls = tile.el.className
+    }
+    selectedTile = null
     $("selected-tile").replaceChildren()
+    known.clear()
     connect()
 }
 
@@ -162,6 +203,7 @@ function connect() {
         document.title = h.title
         $("title").textContent = h.title
         selected = h.selected
+        maxRecords = h.maxRecords
         $("connection").textContent = "live"
         $("connection").className = "connection live"
         queue(h)
