@@ -70,6 +70,8 @@ export interface ViewOptions {
 
 /** records kept for the page, newest last */
 export const MAX_RECORDS = 200
+/** acks and commits remembered for records not seen yet (the backend may commit before the view has the record) */
+const MAX_EARLY = 1000
 /** chart points per stall; beyond, every other one is dropped (the chart averages to 2000 anyway) */
 const MAX_POINTS = 8000
 
@@ -159,6 +161,8 @@ export class SiteView {
     private readonly stalls = new Map<string, StallState>()
     private readonly records = new Map<string, Row<RecordRow>>()
     private readonly availability = new Availability()
+    /** sessionId -> what happened to a record before the view had it */
+    private readonly early = new Map<string, { acked: boolean; stored: boolean }>()
     private readonly tariff: Tariff
 
     constructor(private readonly options: ViewOptions) {
@@ -184,11 +188,7 @@ export class SiteView {
 
     /** The site backend committed this record. */
     stored(sessionId: string): void {
-        const row = this.records.get(sessionId)
-        if (row && !row.value.stored) {
-            row.value.stored = true
-            row.rev = ++this.rev
-        }
+        this.mark(sessionId, "stored")
     }
 
     stallIds(): string[] {
@@ -274,14 +274,9 @@ export class SiteView {
                 if (t.error === null) s.tariff = t.value
                 return false
             }
-            case "cmd/ack": {
-                const row = typeof msg.sessionId === "string" ? this.records.get(msg.sessionId) : undefined
-                if (row && !row.value.acked) {
-                    row.value.acked = true
-                    row.rev = ++this.rev
-                }
+            case "cmd/ack":
+                if (typeof msg.sessionId === "string") this.mark(msg.sessionId, "acked")
                 return false
-            }
             default:
                 return false
         }
@@ -348,11 +343,28 @@ export class SiteView {
         return true
     }
 
+    /** A record was acked or stored: its row says so, or will when it arrives. */
+    private mark(sessionId: string, what: "acked" | "stored"): void {
+        const row = this.records.get(sessionId)
+        if (row) {
+            if (row.value[what]) return
+            row.value[what] = true
+            row.rev = ++this.rev
+            return
+        }
+        let e = this.early.get(sessionId)
+        if (!e) this.early.set(sessionId, (e = { acked: false, stored: false }))
+        e[what] = true
+        if (this.early.size > MAX_EARLY) this.early.delete(this.early.keys().next().value!)
+    }
+
     private record(s: StallState, m: Partial<SessionMessage>): boolean {
         if (typeof m.sessionId !== "string" || !m.cost || !Array.isArray(m.tierMinutes)) return false
         if (this.records.has(m.sessionId)) return false // a resend
         const rec = m as SessionMessage
         const tile = s.tile.value
+        const early = this.early.get(rec.sessionId)
+        this.early.delete(rec.sessionId)
         if (rec.sessionId === s.chartSessionId) {
             s.periods.record(rec)
             s.chartRev++
@@ -367,8 +379,8 @@ export class SiteView {
                 totalMinor: rec.cost.totalMinor,
                 currency: rec.currency,
                 text: formatSession(rec, s.sessionTariff.periodMs),
-                acked: false,
-                stored: this.options.storing ? false : null,
+                acked: early?.acked ?? false,
+                stored: this.options.storing ? (early?.stored ?? false) : null,
             },
         })
         if (this.records.size > MAX_RECORDS) this.records.delete(this.records.keys().next().value!)

@@ -114,6 +114,17 @@ describe("SiteView", () => {
         expect(view.tilesSince(-1)[0]).toMatchObject({ state: "preparing", account: "next-driver", online: true })
     })
 
+    test("a commit or an ack seen before its record still marks the record's row", () => {
+        const trace = shipped("de-tiers.json")
+        const view = new SiteView({ prefix: PREFIX, tariff: trace.tariff, storing: true })
+        const sent = traffic(trace, { tap: false, telemetryMs: 10_000 })
+        const id = JSON.parse(sent.find((p) => p.topic.endsWith("/session"))!.payload).sessionId
+        view.stored(id)
+        view.message(commandTopic(PREFIX, "S1", "ack"), JSON.stringify({ sessionId: id }))
+        for (const p of sent) view.message(p.topic, p.payload)
+        expect(view.recordsSince(-1).find((r) => r.sessionId === id)).toMatchObject({ acked: true, stored: true })
+    })
+
     test("what is not a stall's message is counted and changes nothing", () => {
         const view = new SiteView({ prefix: PREFIX })
         for (const [topic, payload] of [
