@@ -35,7 +35,6 @@ export interface Update {
 export interface Hello extends Update {
     title: string
     selected: string | null
-    tickMs: number
     /** records the page keeps, as the view does */
     maxRecords: number
 }
@@ -137,7 +136,6 @@ export async function startWebServer(
             ...update(c, true),
             title: opts.title,
             selected: c.selected,
-            tickMs: TICK_MS,
             maxRecords: MAX_RECORDS,
         }
         res.write("retry: 2000\n\n")

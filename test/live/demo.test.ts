@@ -76,7 +76,7 @@ test("npm start: the page follows the demo, which runs to a clean exit and repla
     const started = Date.now()
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] })
     const sim = lines(child)
-    const browser = await openChromium()
+    const browser = await openChromium({ width: 1280, height: 640 })
     try {
         await sim.waitFor(/./)
         expect(sim.all[0]).toMatch(/^web: http:\/\/127\.0\.0\.1:\d+\/$/)
