@@ -28,13 +28,14 @@ export interface Update {
     stalls: TileChange[]
     records: RecordRow[]
     site: SiteStats & { messagesPerS: number }
+    /** the stall whose chart this page gets: the one asked for, else the first one seen */
+    selected: string | null
     /** the selected stall's chart, when it changed */
     chart?: string
 }
 
 export interface Hello extends Update {
     title: string
-    selected: string | null
     /** records the page keeps, as the view does */
     maxRecords: number
 }
@@ -97,7 +98,7 @@ export async function startWebServer(
         const since = all ? -1 : c.sentRev
         if (all) c.sent.clear()
         const stalls = view.tilesSince(since).map((t) => tileChange(t, c.sent))
-        const u: Update = { stalls, records: view.recordsSince(since), site: stats }
+        const u: Update = { stalls, records: view.recordsSince(since), site: stats, selected: c.selected }
         c.sentRev = view.rev
         const chartRev = c.selected === null ? -1 : view.chartRev(c.selected)
         if (c.selected !== null && (all || chartRev !== c.chartRev)) {
@@ -135,7 +136,6 @@ export async function startWebServer(
         const hello: Hello = {
             ...update(c, true),
             title: opts.title,
-            selected: c.selected,
             maxRecords: MAX_RECORDS,
         }
         res.write("retry: 2000\n\n")

@@ -158,6 +158,8 @@ function showSite(s) {
 }
 
 function apply(u) {
+    // a page opened before any stall was seen gets the first one
+    if (u.selected !== selected && u.selected !== null) selected = u.selected
     for (const t of u.stalls) showTile(t)
     for (const r of u.records) showRecord(r)
     showSite(u.site)
@@ -197,12 +199,13 @@ function select(id) {
 
 function connect() {
     source?.close()
+    // what the last stream sent and the page has not drawn yet: the new one starts with everything
+    pending = []
     source = new EventSource("events" + (selected ? "?stall=" + encodeURIComponent(selected) : ""))
     source.addEventListener("hello", (e) => {
         const h = JSON.parse(e.data)
         document.title = h.title
         $("title").textContent = h.title
-        selected = h.selected
         maxRecords = h.maxRecords
         $("connection").textContent = "live"
         $("connection").className = "connection live"
