@@ -33,6 +33,8 @@ import { Backend, INGEST_BATCH } from "../sim/backend/backend"
 import { startAedes } from "../sim/live/broker"
 import { summarize } from "../sim/report/percentiles"
 import mqtt from "mqtt"
+import { startWeb } from "../sim/web/index"
+import { openChromium } from "../test/helpers/browser"
 
 const NODE_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5_000_000)
 /**
@@ -459,6 +461,74 @@ async function fleet(stalls: number): Promise<void> {
     )
 }
 
+/** what a page's EventSource delivered and how often it drew, read in the page */
+const PAGE_PROBE = `(() => {
+    window.__probe = { updates: 0, bytes: 0, frames: 0 }
+    const ES = window.EventSource
+    window.EventSource = class extends ES {
+        constructor(...args) {
+            super(...args)
+            for (const name of ["hello", "update"])
+                this.addEventListener(name, (e) => {
+                    if (name === "update") window.__probe.updates++
+                    window.__probe.bytes += e.data.length
+                })
+        }
+    }
+    const frame = () => { window.__probe.frames++; requestAnimationFrame(frame) }
+    requestAnimationFrame(frame)
+})()`
+
+/**
+ * The site view (--web) under WEB_STALLS (1,000) stalls for 30 simulated minutes at x60, the page
+ * open in headless Chromium (Debian's): the page's weight, the updates the server delivered and
+ * the page applied, its frames, and the fleet's own figures beside it. Needs /usr/bin/chromium,
+ * so only when named: `npm run bench -- web`.
+ */
+async function web(): Promise<void> {
+    const stalls = Number(process.env.WEB_STALLS ?? 1000)
+    const site = await startWeb({ port: 0, title: "bench", prefix: "stalls" })
+    const browser = await openChromium()
+    try {
+        await browser.page.addInitScript(PAGE_PROBE)
+        await browser.page.goto(site.url)
+        const probe = async () => {
+            const p = (await browser.page.evaluate("window.__probe")) as {
+                updates: number
+                bytes: number
+                frames: number
+            }
+            const applied = Number(await browser.page.evaluate("document.body.dataset.updates ?? 0"))
+            return { ...p, applied, at: performance.now() }
+        }
+        const fleetRun = runFleet({
+            stalls,
+            minutes: 30,
+            speed: 60,
+            onBroker: (url) => site.attach(url),
+        })
+        // every stall connected (its status on the page): from then on, while the fleet feeds
+        await browser.page.waitForFunction(`document.querySelectorAll("#grid .tile").length === ${stalls}`, null, {
+            timeout: 300_000,
+        })
+        const from = await probe()
+        const r = await fleetRun
+        const to = await probe()
+        const s = (to.at - from.at) / 1000
+        const per = (k: "updates" | "bytes" | "frames" | "applied") => (to[k] - from[k]) / s
+        const page = Object.values(site.server.assetBytes).reduce((a, b) => a + b, 0)
+        console.log(
+            `web         : page ${page.toLocaleString("en")} bytes of assets; ${stalls} stalls, ${s.toFixed(0)} s: ` +
+                `${per("updates").toFixed(2)} updates/s delivered (${(per("bytes") / 1000).toFixed(0)} kB/s), ` +
+                `${per("applied").toFixed(2)} applied/s, ${per("frames").toFixed(0)} frames/s in Chromium; ` +
+                `fleet ${r.messages.perSecond} msg/s, records ${r.records.published} / ${r.records.received} received / ${r.records.lost} lost`
+        )
+    } finally {
+        await browser.close()
+        await site.stop("bench over")
+    }
+}
+
 /**
  * The seeds' scale: SITE_STALLS (30,000) stalls for one simulated hour at SITE_SPEED, spread
  * over SITE_WORKERS processes, through mosquitto into the site backend (its own process) on a
@@ -489,7 +559,7 @@ async function site(): Promise<void> {
 }
 
 /** Sections too long for the default run: they run only when named. */
-const NAMED_ONLY = new Set(["site"])
+const NAMED_ONLY = new Set(["site", "web"])
 
 const SECTIONS: Record<string, () => void | Promise<void>> = {
     core: nodeCore,
@@ -503,6 +573,7 @@ const SECTIONS: Record<string, () => void | Promise<void>> = {
     flash: flashWrites,
     ingest,
     site,
+    web,
 }
 
 const chosen = process.argv.slice(2)

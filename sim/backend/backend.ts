@@ -79,6 +79,7 @@ export class Backend {
     private readonly pending: Arrival[] = []
     private draining = false
     private availabilityTimer: NodeJS.Timeout | undefined
+    private readonly storedListeners: ((sessionId: string) => void)[] = []
 
     private constructor(
         readonly store: BackendStore,
@@ -118,6 +119,11 @@ export class Backend {
             await db.close()
             throw e
         }
+    }
+
+    /** Calls `listener` with the sessionId of every record committed from now on (stored now, or stored before). */
+    onStored(listener: (sessionId: string) => void): void {
+        this.storedListeners.push(listener)
     }
 
     /** Every record handled so far is stored and acked (or rejected, or failed). */
@@ -206,6 +212,7 @@ export class Backend {
             return
         }
         for (const r of results) this.counts[r === "stored" ? "stored" : "duplicates"]++
+        for (const g of good) for (const listener of this.storedListeners) listener(g.rec.sessionId)
         // committed: now the stalls may forget them
         await Promise.all(good.map((g) => this.ack(g.arrival, g.rec.sessionId)))
     }

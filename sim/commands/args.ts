@@ -26,6 +26,11 @@ export interface OptionSpec {
     default?: string
     /** the command refuses to run without it (shown in the usage line) */
     required?: boolean
+    /**
+     * The value may be left out (`--web` alone gives true; the help shows `--web [PORT]`):
+     * `--web=8080` always sets it, `--web 8080` only when the next argument matches this.
+     */
+    optionalValue?: RegExp
 }
 
 export interface CommandSpec {
@@ -43,9 +48,13 @@ export interface CommandSpec {
     examples: readonly string[]
 }
 
-/** Values as typed: a string for an option with a `value`, true for a flag; absent when not given. */
+/** Values as typed: a string for an option with a `value` (or true when it is optional and left out), true for a flag; absent when not given. */
 export type OptionValues<O extends CommandSpec["options"]> = {
-    [K in keyof O]?: O[K] extends { value: string } ? string : boolean
+    [K in keyof O]?: O[K] extends { optionalValue: RegExp }
+        ? string | true
+        : O[K] extends { value: string }
+          ? string
+          : boolean
 }
 
 export interface ParsedArgs<S extends CommandSpec> {
@@ -100,18 +109,33 @@ export const helpHint = (command?: string) => `(see 'sim${command ? " " + comman
 
 /** Checks argv against the spec; throws a UsageError naming what is wrong. */
 export function parseCommandLine<S extends CommandSpec>(spec: S, argv: string[]): ParsedArgs<S> {
+    // an optional value is read by hand: parseArgs would take the next argument whatever it is
+    const takesString = (o: OptionSpec) => o.value !== undefined && o.optionalValue === undefined
     const options = Object.fromEntries(
-        Object.entries(spec.options).map(([name, o]) => [name, { type: o.value ? "string" : "boolean" } as const])
+        Object.entries(spec.options).map(([name, o]) => [
+            name,
+            { type: takesString(o) ? "string" : "boolean" } as const,
+        ])
     )
     // not strict: parseArgs' own errors are raw, and it refuses `--days -3` as "ambiguous"
     const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true })
     const values: Record<string, string | boolean> = {}
     const positionals: string[] = []
-    for (const t of tokens) {
+    for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i]
         if (t.kind === "positional") positionals.push(t.value)
         if (t.kind !== "option") continue
         const o: OptionSpec | undefined = spec.options[t.name]
         if (!o || t.rawName.length === 2) throw new UsageError(unknownOption(t.rawName, Object.keys(spec.options)))
+        if (o.optionalValue) {
+            const next = tokens[i + 1]
+            const separate = t.value === undefined && next?.kind === "positional" && next.index === t.index + 1
+            if (separate && o.optionalValue.test(next.value)) {
+                values[t.name] = next.value
+                i++
+            } else values[t.name] = t.value ?? true
+            continue
+        }
         if (!o.value && t.value !== undefined) throw new UsageError(`option '--${t.name}' takes no value`)
         // without "=", parseArgs takes the next argument even when it is the next option
         if (o.value && (t.value === undefined || (!t.inlineValue && t.value.startsWith("--"))))
@@ -201,7 +225,7 @@ function wrap(text: string, width: number): string[] {
 /** The text `sim <command> --help` prints. */
 export function helpText(spec: CommandSpec): string {
     const options: [string, string][] = Object.entries(spec.options).map(([name, o]) => [
-        `--${name}${o.value ? " " + o.value : ""}`,
+        `--${name}${o.value ? (o.optionalValue ? ` [${o.value}]` : " " + o.value) : ""}`,
         o.default === undefined ? o.description : `${o.description} (default: ${o.default})`,
     ])
     options.push(["-h, --help", "print this help and exit"])

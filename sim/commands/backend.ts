@@ -6,6 +6,8 @@ import { startHttp, httpPort } from "../backend/http"
 import { checkTimeZone, SITE_TIME_ZONE, YEARLY_CREDIT_WH } from "../backend/ledger"
 import { defineCommand, InputError, numberArg, processIo, runCommandLine, UsageError, type CommandIo } from "./args"
 import { brokerRefusal } from "./reach-broker"
+import { startWeb, type Web } from "../web/index"
+import { WEB_OPTION, webLine, webPort } from "./web-option"
 
 export const BACKEND_COMMAND = defineCommand({
     name: "backend",
@@ -41,6 +43,7 @@ export const BACKEND_COMMAND = defineCommand({
             description:
                 "take records through the shared subscription $share/GROUP/… (MQTT 5; mosquitto, EMQX, VerneMQ) so several instances split them",
         },
+        web: WEB_OPTION,
     },
     notes: [
         "Runs until interrupted; prints a line per minute with records received, stored, duplicates, rejected, acked.",
@@ -48,6 +51,7 @@ export const BACKEND_COMMAND = defineCommand({
     examples: [
         "npm run --silent sim -- backend --broker mqtt://127.0.0.1:1883 --db sqlite:.sim/backend.db --http 8090",
         "npm run --silent sim -- backend --broker mqtt://127.0.0.1:1883 --db postgres://billing@127.0.0.1:5432/site --share billing",
+        "npm run --silent sim -- backend --broker mqtt://127.0.0.1:1883 --db sqlite:.sim/backend.db --web 8091",
     ],
 })
 
@@ -60,6 +64,7 @@ export function backendCommand(argv: string[], io: CommandIo = processIo()): Pro
         if (!/^sqlite:.+|^postgres(ql)?:\/\/.+/.test(db))
             throw new UsageError(`--db must be sqlite:FILE or postgres://…, got "${db}"`)
         const port = numberArg("http", values.http, 0, 65535)
+        const webAt = webPort(values.web)
         const creditWh = numberArg("credit-wh", values["credit-wh"], 0, 10_000_000)
         const timeZone = values["time-zone"] ?? SITE_TIME_ZONE
         const tz = checkTimeZone(timeZone)
@@ -69,21 +74,32 @@ export function backendCommand(argv: string[], io: CommandIo = processIo()): Pro
             io.stderr.write(`sim backend: ${unreachable}\n`)
             return 1
         }
+        const out = (s: string) => io.stdout.write(s + "\n")
+        const prefix = values.prefix ?? "stalls"
+        let web: Web | undefined
+        if (webAt !== undefined) {
+            web = await startWeb({ port: webAt, title: `sim backend · ${broker}`, prefix, storing: true })
+            out(webLine(web.url))
+        }
         let backend: Backend
         try {
             backend = await Backend.start({
                 brokerUrl: broker,
                 dbUrl: db,
-                prefix: values.prefix,
+                prefix,
                 timeZone,
                 creditWh,
                 shareGroup: values.share,
             })
         } catch (e) {
+            await web?.stop("the backend did not start")
             throw new InputError(`cannot start: ${(e as Error).message}`)
         }
+        if (web) {
+            backend.onStored((sessionId) => web!.stored(sessionId))
+            await web.attach(broker)
+        }
         const server = port === undefined ? null : await startHttp(backend, port)
-        const out = (s: string) => io.stdout.write(s + "\n")
         out(
             `sim backend: broker ${broker} · db ${db.replace(/:\/\/[^@/]*@/, "://…@")}${server ? ` · http://127.0.0.1:${httpPort(server)}/api/stalls` : ""}`
         )
@@ -100,6 +116,7 @@ export function backendCommand(argv: string[], io: CommandIo = processIo()): Pro
         })
         clearInterval(timer)
         server?.close()
+        await web?.stop("the backend has stopped")
         await backend.stop()
         report()
         return 0

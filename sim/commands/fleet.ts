@@ -11,9 +11,12 @@ import {
 } from "./args"
 import { brokerRefusal } from "./reach-broker"
 import { loadScenario } from "./run"
-import { MAX_STALLS, runFleet, type FleetOptions, type FleetReport } from "../fleet/fleet"
+import { DEFAULT_SCENARIO, MAX_STALLS, runFleet, type FleetOptions, type FleetReport } from "../fleet/fleet"
 import { formatShardedReport, runShardedFleet } from "../fleet/shards"
 import type { Stats } from "../report/percentiles"
+import { stallHeaders } from "../scenario/scenario"
+import { startWeb, type Web } from "../web/index"
+import { WEB_OPTION, webLine, webPort } from "./web-option"
 
 const MAX_WORKERS = 16
 
@@ -48,6 +51,7 @@ export const FLEET_COMMAND = defineCommand({
             description: `spread the stalls over W processes (1 to ${MAX_WORKERS}, at most ${MAX_STALLS.toLocaleString("en")} stalls each) on mosquitto, with the site backend in its own process; needs --db`,
             default: "one process",
         },
+        web: WEB_OPTION,
     },
     notes: [
         "The report goes to stdout, progress to stderr. Exit 0 when no record was lost and every message matched its schema.",
@@ -56,12 +60,13 @@ export const FLEET_COMMAND = defineCommand({
         "npm run --silent sim -- fleet --stalls 100 --minutes 30",
         "npm run --silent sim -- fleet --stalls 1000 --minutes 60 --speed 120 --broker mqtt://127.0.0.1:1883 --json",
         "npm run --silent sim -- fleet --stalls 30000 --minutes 60 --speed 6 --workers 4 --db postgres://postgres@127.0.0.1:5432/site",
+        "npm run --silent sim -- fleet --stalls 1000 --minutes 30 --web",
     ],
 })
 
 function fleetArgs({
     values: v,
-}: ParsedArgs<typeof FLEET_COMMAND>): FleetOptions & { json: boolean; workers?: number } {
+}: ParsedArgs<typeof FLEET_COMMAND>): FleetOptions & { json: boolean; workers?: number; web?: number } {
     if (v.broker !== undefined && !/^(mqtts?|tcp|tls|wss?):\/\/[^/]+/.test(v.broker))
         throw new UsageError(`--broker must be a URL like mqtt://host:1883, got "${v.broker}"`)
     const workers = numberArg("workers", v.workers, 1, MAX_WORKERS)
@@ -69,6 +74,8 @@ function fleetArgs({
         throw new UsageError("--workers needs --db: the site backend, in its own process, acks the records")
     if (workers !== undefined && v.broker !== undefined)
         throw new UsageError("--workers starts its own mosquitto (as many as this machine needs): leave out --broker")
+    if (workers !== undefined && v.web !== undefined)
+        throw new UsageError("--web shows a fleet in one process: leave out --workers")
     const scenarioPath = v.scenario
     if (scenarioPath !== undefined) loadScenario(scenarioPath) // its InputError before any connection
     return {
@@ -81,6 +88,7 @@ function fleetArgs({
         seed: numberArg("seed", v.seed, 0, 0xffffffff),
         json: v.json ?? false,
         dbUrl: dbArg(v.db),
+        web: webPort(v.web),
     }
 }
 
@@ -130,7 +138,7 @@ export function formatReport(r: FleetReport): string {
 
 export function fleetCommand(argv: string[], io: CommandIo = processIo()): Promise<number> {
     return runCommandLine(FLEET_COMMAND, argv, io, async (parsed) => {
-        const { json, workers, ...options } = fleetArgs(parsed)
+        const { json, workers, web: webAt, ...options } = fleetArgs(parsed)
         if (workers !== undefined) {
             const r = await runShardedFleet({
                 ...options,
@@ -147,8 +155,34 @@ export function fleetCommand(argv: string[], io: CommandIo = processIo()): Promi
             io.stderr.write(`sim fleet: ${unreachable}\n`)
             return 1
         }
-        const report = await runFleet({ ...options, progress: io.stderr })
-        io.stdout.write(json ? JSON.stringify(report) + "\n" : formatReport(report) + "\n")
-        return report.ok ? 0 : 1
+        let web: Web | undefined
+        if (webAt !== undefined) {
+            web = await startWeb({
+                port: webAt,
+                title: `sim fleet · ${options.stalls.toLocaleString("en")} stalls`,
+                prefix: "stalls",
+                tariff: stallHeaders(loadScenario(options.scenarioPath ?? DEFAULT_SCENARIO))[0].header.tariff,
+                storing: options.dbUrl !== undefined,
+            })
+            io.stdout.write(webLine(web.url) + "\n")
+        }
+        let verdict = "stopped by an error"
+        try {
+            const report = await runFleet({
+                ...options,
+                progress: io.stderr,
+                onBroker: web
+                    ? async (url, site) => {
+                          await web!.attach(url)
+                          site?.onStored((sessionId) => web!.stored(sessionId))
+                      }
+                    : undefined,
+            })
+            verdict = report.ok ? "OK" : "FAILED"
+            io.stdout.write(json ? JSON.stringify(report) + "\n" : formatReport(report) + "\n")
+            return report.ok ? 0 : 1
+        } finally {
+            await web?.stop(`sim fleet has ended: ${verdict}`)
+        }
     })
 }

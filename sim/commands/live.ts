@@ -34,6 +34,8 @@ import { brokerRefusal } from "./reach-broker"
 import { loadScenario } from "./run"
 import { scenarioToTraces, type Trace } from "../scenario/scenario"
 import { formatKwh, formatMoney, formatSession } from "../report/summary"
+import { startWeb, type Web } from "../web/index"
+import { WEB_OPTION, webLine, webPort } from "./web-option"
 
 const PREFIX = "stalls"
 const STALL_ID = /^[A-Za-z0-9_-]{1,32}$/
@@ -47,6 +49,8 @@ interface LiveArgs {
     traceOut?: string
     seed: number
     verbose: boolean
+    /** serve the site view on this port (0: a free one) */
+    web?: number
 }
 
 export const LIVE_COMMAND = defineCommand({
@@ -77,6 +81,7 @@ export const LIVE_COMMAND = defineCommand({
                 "run the site backend (sim backend) into this database, sqlite:FILE or postgres://…: it stores and acks the records",
             default: "the command acks the records itself",
         },
+        web: WEB_OPTION,
     },
     notes: [
         "Builds the firmware, starts a broker, the DeviceScript devtools hub (ports 8081-8083, one per machine) and the VM, then prints every message and checks each session record against a replay of the samples. Exit 0 when all agree.",
@@ -84,6 +89,7 @@ export const LIVE_COMMAND = defineCommand({
     examples: [
         "npm run --silent sim -- live sim/scenarios/demo-timelapse.json",
         "npm run --silent sim -- live sim/scenarios/idle-hog.json --broker mqtt://127.0.0.1:1883 --trace-out idle.json",
+        "npm run --silent sim -- live sim/scenarios/demo-timelapse.json --web 8080",
     ],
 })
 
@@ -99,6 +105,7 @@ function liveArgs({ values, positionals }: ParsedArgs<typeof LIVE_COMMAND>): Liv
         traceOut: values["trace-out"],
         seed: numberArg("seed", values.seed, 0, 0xffffffff) ?? 1,
         verbose: values.verbose ?? false,
+        web: webPort(values.web),
     }
 }
 
@@ -165,6 +172,22 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
     const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s]`
     const expectedRecords = replayTrace(trace).filter((o) => o.type === "session").length
 
+    let web: Web | undefined
+    if (args.web !== undefined) {
+        try {
+            web = await startWeb({
+                port: args.web,
+                title: `sim live · stall ${stallId} · ${args.scenarioPath.split("/").pop()}`,
+                prefix: PREFIX,
+                tariff: trace.tariff,
+                storing: args.db !== undefined,
+            })
+        } catch (e) {
+            io.stderr.write(`sim live: --web: ${(e as Error).message}\n`)
+            return 1
+        }
+        out(webLine(web.url))
+    }
     out(
         `sim live: ${args.scenarioPath} · stall ${stallId} · broker ${args.broker} · firmware src/main.ts in the DeviceScript VM`
     )
@@ -172,10 +195,12 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
     routeJacdacLog(args.verbose ? (l) => out(`${stamp()} jacdac     ${l}`) : null)
     let live: Live | undefined
     let site: Backend | undefined
+    let outcome = "stopped by an error"
     try {
         live = await startLive({
             broker: args.broker,
             onStep: progress,
+            onBroker: async (b) => await web?.attach(b.url),
             settings: (b) => settingValues(settingsFor(trace, stallId, b.port)),
             onVmLine: args.verbose ? (l) => out(`${stamp()} vm         ${l}`) : undefined,
         })
@@ -183,6 +208,7 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
         if (args.db) {
             progress(`site backend into ${args.db}`)
             site = await Backend.start({ brokerUrl: live.brokerAddress.url, dbUrl: args.db, prefix: PREFIX })
+            if (web) site.onStored((sessionId) => web!.stored(sessionId))
         }
         const settings = settingsFor(trace, stallId, live.brokerAddress.port)
         const checker = new LiveChecker(PREFIX, stallId, {
@@ -287,11 +313,13 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
         const ok =
             r.schemaErrors.length === 0 && mismatches.length === 0 && unverified.length === 0 && missing <= 0 && stored
         out(ok ? `OK in ${((Date.now() - started) / 1000).toFixed(1)} s` : "FAILED")
+        outcome = ok ? "OK" : "FAILED"
         return ok ? 0 : 1
     } catch (e) {
         io.stderr.write(`sim live: ${(e as Error).message}\n`)
         return 1
     } finally {
+        await web?.stop(`sim live has ended: ${outcome}`)
         await site?.stop()
         await live?.stop()
     }

@@ -32,6 +32,8 @@ export interface FleetOptions {
     dbUrl?: string
     /** one process's part of a fleet spread over several (sim/fleet/shards.ts) */
     shard?: Shard
+    /** once the broker (and the site backend) are up, before any stall connects: e.g. to connect the site view */
+    onBroker?: (url: string, site: Backend | undefined) => Promise<void>
 }
 
 /**
@@ -88,7 +90,8 @@ export interface FleetReport {
     ok: boolean
 }
 
-const DEFAULT_SCENARIO = fileURLToPath(new URL("../scenarios/busy-day.json", import.meta.url))
+/** what each stall replays without --scenario */
+export const DEFAULT_SCENARIO = fileURLToPath(new URL("../scenarios/busy-day.json", import.meta.url))
 /** real time between two feeds of every stall */
 const TICK_MS = 100
 /** connections opened together: a thousand at once storms the broker */
@@ -119,6 +122,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     try {
         // with a database the site backend acks; the fleet's consumer only counts
         if (options.dbUrl) site = await Backend.start({ brokerUrl: url, dbUrl: options.dbUrl, prefix })
+        await options.onBroker?.(url, site)
         const shard = options.shard
         const first = shard?.firstStall ?? 0
         const ids = Array.from({ length: options.stalls }, (_, i) => "F" + String(first + i + 1).padStart(4, "0"))

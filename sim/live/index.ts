@@ -32,6 +32,8 @@ export interface LiveOptions {
     onVmLine?: (line: string) => void
     /** each start-up step as it begins ("building the firmware (src/main.ts)"): a start takes seconds */
     onStep?: (step: string) => void
+    /** once the broker is up and the collector subscribed, before the build: e.g. to connect one more client */
+    onBroker?: (broker: BrokerAddress) => Promise<void>
 }
 
 export interface Live {
@@ -75,6 +77,7 @@ export async function startLive(options: LiveOptions): Promise<Live> {
 
         const collector = await Collector.start(brokerAddress.url, { topics: options.topics })
         undo.push(() => collector.close())
+        await options.onBroker?.(brokerAddress)
 
         const buildDir = await mkdtemp(join(tmpdir(), "live-build-"))
         undo.push(() => rm(buildDir, { recursive: true, force: true }))

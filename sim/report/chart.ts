@@ -1,23 +1,48 @@
-// An SVG picture of one stall's trace: measured power over time on top of the
-// tariff's tier bands, the threshold lines, the idle periods (from the replay's
-// status changes) and where the idle grace runs out. No dependencies; ids and
-// classes are stable so tests and stylesheets can find the parts.
+// An SVG picture of one stall: measured power over time on top of the tariff's tier
+// bands, the threshold lines, the billed tier of each closed period as a strip under
+// the plot, the idle periods (from the status changes) and where the idle grace runs
+// out. From a trace (`sim run --chart`) or from what a stall publishes (the web view).
+// No dependencies; ids and classes are stable so tests and stylesheets can find the parts.
 
 import type { Output } from "../../src/core/trace/index"
-import { defaultTariff, validateTariff } from "../../src/core/billing/index"
+import { defaultTariff, validateTariff, type Tariff } from "../../src/core/billing/index"
+import { tracePeriods, type TierSpan } from "./periods"
 import { tierLabels } from "./summary"
 
 export interface ChartOptions {
     title?: string
     widthPx?: number
     heightPx?: number
+    /** the time axis' title; its unit is added */
+    timeAxis?: string
 }
 
-const MARGIN = { left: 60, right: 170, top: 40, bottom: 45 }
+/** Power at stall time `t` (ms); null where the meter gave no valid reading. */
+export interface PowerPoint {
+    t: number
+    kw: number | null
+}
+
+/** What the chart shows, whatever it came from. */
+export interface ChartData {
+    tariff: Tariff
+    /** in time order */
+    points: readonly PowerPoint[]
+    /** the stall's state changes, in time order: time in `finished` is idle */
+    statuses: readonly { t: number; state: string }[]
+    /** the billed tier of each closed period (periods.ts) */
+    periods: readonly TierSpan[]
+}
+
+const MARGIN = { left: 60, right: 170, top: 40, bottom: 60 }
+/** the billed-tier strip under the plot */
+const STRIP_PX = 10
+const STRIP_GAP_PX = 3
 /** more points than this are averaged into buckets: a day is 86 400 samples */
 const MAX_POINTS = 2000
 const TIER_COLORS = ["#d8ecd2", "#fbe3b8", "#f7c9b0", "#efb0c4", "#d9b8ef", "#b8cdef", "#b8efe6", "#e0e0e0"]
-const NICE_STEPS = [1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440]
+/** minutes between time ticks; under a minute for time-lapse sessions */
+const NICE_STEPS = [0.25, 0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440]
 /** an upper bound of the width of a character at font-size 11 sans-serif (average ~6 px) */
 const LABEL_CHAR_PX = 6.5
 const LABEL_ROW_PX = 13
@@ -27,17 +52,12 @@ const LABEL_ROWS = 3
 const LABEL_GAP_PX = 3
 const GRACE_LABEL = "grace ends"
 
-interface Point {
-    t: number
-    kw: number | null
-}
-
 function escapeXml(s: string): string {
     return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 }
 
-function samples(rows: readonly unknown[]): Point[] {
-    const out: Point[] = []
+function samples(rows: readonly unknown[]): PowerPoint[] {
+    const out: PowerPoint[] = []
     for (const r of rows) {
         if (!Array.isArray(r) || r.length !== 4 || typeof r[0] !== "number") continue
         const [t, , v, a] = r
@@ -48,10 +68,10 @@ function samples(rows: readonly unknown[]): Point[] {
 }
 
 /** Averages into at most MAX_POINTS buckets; a bucket without a valid reading stays a gap. */
-function downsample(points: Point[]): Point[] {
+function downsample(points: readonly PowerPoint[]): readonly PowerPoint[] {
     if (points.length <= MAX_POINTS) return points
     const size = Math.ceil(points.length / MAX_POINTS)
-    const out: Point[] = []
+    const out: PowerPoint[] = []
     for (let i = 0; i < points.length; i += size) {
         const bucket = points.slice(i, i + size).filter((p) => p.kw !== null)
         const kw = bucket.length ? bucket.reduce((sum, p) => sum + (p.kw as number), 0) / bucket.length : null
@@ -71,10 +91,13 @@ interface Span {
 }
 
 /** Time in `finished` per status change, and where each session's idle passes the grace. */
-function idleSpans(outputs: Output[], endMs: number, graceMs: number): { idle: Span[]; graceAtMs: number[] } {
+function idleSpans(
+    statuses: ChartData["statuses"],
+    endMs: number,
+    graceMs: number
+): { idle: Span[]; graceAtMs: number[] } {
     const idle: Span[] = []
     const graceAtMs: number[] = []
-    const statuses = outputs.filter((o) => o.type === "status")
     let sessionIdleMs = 0
     statuses.forEach((s, i) => {
         if (s.state === "available") sessionIdleMs = 0
@@ -131,16 +154,27 @@ export function layoutLabels(
     return placed
 }
 
+/** A trace and its replay's outputs (`sim run --chart`); the periods from a replay of the trace. */
 export function renderChart(
-    trace: { tariff?: unknown; rows: readonly unknown[] },
+    trace: { tariff?: unknown; config?: unknown; rows: readonly unknown[] },
     outputs: Output[],
     opts: ChartOptions = {}
 ): string {
+    return renderPowerChart(
+        {
+            tariff: validateTariff(trace.tariff).value ?? defaultTariff(),
+            points: samples(trace.rows),
+            statuses: outputs.filter((o) => o.type === "status"),
+            periods: tracePeriods(trace),
+        },
+        opts
+    )
+}
+
+export function renderPowerChart(data: ChartData, opts: ChartOptions = {}): string {
     const width = opts.widthPx ?? 960
     const height = opts.heightPx ?? 420
-    const validTariff = validateTariff(trace.tariff)
-    const tariff = validTariff.value ?? defaultTariff()
-    const points = samples(trace.rows)
+    const { tariff, points } = data
     const t0 = points.length ? points[0].t : 0
     const t1 = points.length ? Math.max(points[points.length - 1].t, t0 + 1000) : 60000
     const maxSeenKw = points.reduce((m, p) => Math.max(m, p.kw ?? 0), 0)
@@ -165,7 +199,7 @@ export function renderChart(
         )
     parts.push(`</g>`)
 
-    const { idle, graceAtMs } = idleSpans(outputs, t1, tariff.idleGraceMs)
+    const { idle, graceAtMs } = idleSpans(data.statuses, t1, tariff.idleGraceMs)
     parts.push(`<g id="idle">`)
     for (const s of idle)
         parts.push(
@@ -183,19 +217,32 @@ export function renderChart(
     const spanMin = (t1 - t0) / 60000
     const inHours = spanMin > 180
     const tickMin = niceStep(spanMin, 12, NICE_STEPS)
-    for (let m = 0; m <= spanMin; m += tickMin) {
+    const stripY = MARGIN.top + plotH + STRIP_GAP_PX
+    const axisY = stripY + STRIP_PX + STRIP_GAP_PX
+    for (let i = 0; i * tickMin <= spanMin; i++) {
+        const m = i * tickMin
         const xt = x(t0 + m * 60000)
         parts.push(
-            `<line class="tick" x1="${f(xt)}" x2="${f(xt)}" y1="${f(MARGIN.top + plotH)}" y2="${f(MARGIN.top + plotH + 5)}" stroke="#333"/>`,
-            `<text class="x-label" x="${f(xt)}" y="${f(MARGIN.top + plotH + 18)}" text-anchor="middle">${inHours ? `${+(m / 60).toFixed(2)}` : m}</text>`
+            `<line class="tick" x1="${f(xt)}" x2="${f(xt)}" y1="${f(axisY)}" y2="${f(axisY + 5)}" stroke="#333"/>`,
+            `<text class="x-label" x="${f(xt)}" y="${f(axisY + 18)}" text-anchor="middle">${inHours ? `${+(m / 60).toFixed(2)}` : +m.toFixed(2)}</text>`
         )
     }
     parts.push(
         `<rect class="frame" x="${f(MARGIN.left)}" y="${f(MARGIN.top)}" width="${f(plotW)}" height="${f(plotH)}" fill="none" stroke="#333"/>`,
-        `<text class="axis-title" x="${f(MARGIN.left + plotW / 2)}" y="${f(height - 8)}" text-anchor="middle">time since start of trace (${inHours ? "h" : "min"})</text>`,
+        `<text class="axis-title" x="${f(MARGIN.left + plotW / 2)}" y="${f(height - 8)}" text-anchor="middle">${escapeXml(opts.timeAxis ?? "time since start of trace")} (${inHours ? "h" : "min"})</text>`,
         `<text class="axis-title" transform="translate(16 ${f(MARGIN.top + plotH / 2)}) rotate(-90)" text-anchor="middle">power (kW)</text>`,
         `</g>`
     )
+
+    // the billed tier of each closed period, under the plot
+    parts.push(`<g id="periods">`)
+    for (const p of data.periods.filter((p) => p.toMs > t0 && p.fromMs < t1)) {
+        const from = x(Math.max(p.fromMs, t0))
+        parts.push(
+            `<rect class="period tier-${p.tier}" x="${f(from)}" y="${f(stripY)}" width="${f(Math.max(1, x(Math.min(p.toMs, t1)) - from))}" height="${STRIP_PX}" fill="${TIER_COLORS[p.tier % TIER_COLORS.length]}" stroke="#555" stroke-width="0.5"><title>billed in tier ${p.tier + 1}: ${escapeXml(labels[p.tier] ?? "")}</title></rect>`
+        )
+    }
+    parts.push(`</g>`)
 
     parts.push(`<g id="thresholds" font-size="11">`)
     for (const th of tariff.tierThresholdsKw.filter((th) => th < yMaxKw))
@@ -255,6 +302,10 @@ export function renderChart(
             `<rect x="${lx}" y="${ly - 6}" width="18" height="12" fill="${TIER_COLORS[i]}"/>`,
             `tier ${i + 1}: ${label}`
         )
+    )
+    entry(
+        `<rect x="${lx}" y="${ly - 3}" width="18" height="6" fill="${TIER_COLORS[0]}" stroke="#555" stroke-width="0.5"/>`,
+        "billed tier (strip)"
     )
     entry(
         `<rect x="${lx}" y="${ly - 6}" width="18" height="12" fill="#7f7f7f" fill-opacity="0.25"/>`,

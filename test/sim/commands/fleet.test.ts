@@ -25,8 +25,9 @@ describe("sim fleet's command line", () => {
             "--scenario FILE.json",
             "--json",
             "--seed N",
+            "--web [PORT]",
         ])
-            expect(stdout).toMatch(new RegExp(`^  ${option.replace(/[.]/g, "\\.")}  `, "m"))
+            expect(stdout).toMatch(new RegExp(`^  ${option.replace(/[.[\]]/g, "\\$&")}  `, "m"))
         expect(stdout).toContain("(default: 60)")
         expect(stdout).toMatch(/examples:\n  npm run --silent sim -- fleet /)
     })
@@ -47,6 +48,11 @@ describe("sim fleet's command line", () => {
         ],
         [["--stalls", "2", "--minutes", "1", "extra"], `unexpected argument 'extra'; ${USAGE}`],
         [["--stall", "2", "--minutes", "1"], "Unknown option '--stall'; did you mean '--stalls'?"],
+        [["--stalls", "2", "--minutes", "1", "--web=http"], '--web must be an integer from 0 to 65535, got "http"'],
+        [
+            ["--stalls", "2", "--minutes", "1", "--workers", "2", "--db", "sqlite:x.db", "--web"],
+            "--web shows a fleet in one process: leave out --workers",
+        ],
     ])("refuses %j: one line, the hint, exit 2", async (argv, message) => {
         const { code, stdout, stderr } = await fleet(...argv)
         expect(code).toBe(2)

@@ -52,6 +52,19 @@ describe("renderChart", () => {
         expect((graceX - idleX) / idleW).toBeCloseTo(5 / 25, 1)
     })
 
+    it("draws the billed tier of every period in a strip under the plot", () => {
+        const [{ trace }] = scenarioToTraces(loadShipped("v3-four-tiers.json"), { seed: 1 })
+        const svg = renderChart(trace, replayTrace(trace))
+        checkWellFormed(svg)
+        const billed = replayTrace(trace)
+            .filter((o) => o.type === "session")
+            .reduce((n: number[], r) => r.tierMinutes.map((m, i) => (n[i] ?? 0) + m), [])
+        expect(billed.map((_, i) => count(svg, `period tier-${i}`))).toEqual(billed)
+        // under the plot: below the frame's bottom edge
+        const frameBottom = attr(svg, "frame", "y") + attr(svg, "frame", "height")
+        expect(attr(svg, "period tier-0", "y")).toBeGreaterThan(frameBottom)
+    })
+
     it("draws no grace line when the driver leaves within it", () => {
         const svg = chartOf("de-tiers.json")
         checkWellFormed(svg)
