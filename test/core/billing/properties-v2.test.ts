@@ -51,7 +51,7 @@ function v1Trace(trace: GenTrace): GenTrace {
     })
 }
 
-/** Sample times × `k`: intervals up to 70 s, so one interval can span a whole idle minute. */
+/** Sample times × `k`: intervals up to 70 s, so one interval can span a whole period or idle minute. */
 function stretched(trace: GenTrace, k: number): GenTrace {
     return { ...trace, rows: trace.rows.map((r) => (Array.isArray(r) ? [r[0] * k, ...r.slice(1)] : r)) }
 }
@@ -71,8 +71,8 @@ const arbPct = fc.oneof(fc.constantFrom(0, 50, 99.5, 100), fc.double({ min: 0, m
 describe("SEMANTICS v2 properties (generated traces)", () => {
     test("sharing on throughout: every period is tier 1 and sharedPeriods = Σ tierMinutes", () => {
         fc.assert(
-            fc.property(arbTrace, (gen) => {
-                const trace = throughout(gen, { event: "sharing", on: true })
+            fc.property(arbTrace, STRETCH, (gen, k) => {
+                const trace = throughout(stretched(gen, k), { event: "sharing", on: true })
                 for (const r of records(replayTrace(trace))) {
                     const periods = r.tierMinutes.reduce((a, b) => a + b, 0)
                     expect(r.tierMinutes[0]).toBe(periods)
