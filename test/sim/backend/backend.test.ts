@@ -205,7 +205,7 @@ describe("availability and HTTP", () => {
         await until("both seen", () =>
             b.availability.list().every((x) => x.state !== "available" && x.state !== "charging")
         )
-        const last = await (await fetch(`${base}/api/availability`)).json()
+        const last: any = await (await fetch(`${base}/api/availability`)).json()
         expect(last.occupancyPercent).toBe(66)
         await status(STALL_ID, "available")
         await status("S3", "offline", "CCS1")
