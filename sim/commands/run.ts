@@ -283,7 +283,11 @@ function run(args: RunArgs, io: RunIo): number {
     } else {
         if (sc.description) io.stdout.write(`${sc.description}\n\n`)
         io.stdout.write(
-            summaries.map((s, i) => formatStall(s, { periodMs: stalls[i].header.tariff.periodMs })).join("\n\n") + "\n"
+            summaries
+                .map((s, i) =>
+                    formatStall(s, { periodMs: stalls[i].header.tariff.periodMs, tariff: stalls[i].header.tariff })
+                )
+                .join("\n\n") + "\n"
         )
     }
     if (days > 1)
