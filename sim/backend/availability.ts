@@ -19,6 +19,26 @@ export interface ConnectorCount {
     total: number
 }
 
+/** The states in which a vehicle is plugged in (docs/mqtt.md): a session is open. */
+const PLUGGED_STATES: readonly string[] = ["preparing", "charging", "finished"]
+
+/**
+ * The site's occupancy, pure: the percent of known stalls with a vehicle plugged in, an
+ * integer 0..100, 0 for no stalls. Never overbill (SEMANTICS: unknown occupancy counts as
+ * empty): an offline or faulted stall stays in the denominator but counts as empty, and
+ * the percent is rounded down — 100 (the idle multiplier's "full") only when every stall
+ * is plugged, and at least `idleMinOccupancyPct` only when the true share is.
+ */
+export function occupancyPercent(stalls: Iterable<{ state: string; online: boolean }>): number {
+    let total = 0
+    let plugged = 0
+    for (const s of stalls) {
+        total++
+        if (s.online && PLUGGED_STATES.includes(s.state)) plugged++
+    }
+    return total === 0 ? 0 : Math.floor((plugged * 100) / total)
+}
+
 export class Availability {
     private stalls = new Map<string, StallView>()
 
@@ -50,6 +70,11 @@ export class Availability {
 
     list(): StallView[] {
         return [...this.stalls.values()].sort((a, b) => (a.stallId < b.stallId ? -1 : a.stallId > b.stallId ? 1 : 0))
+    }
+
+    /** The site's occupancy percent (see occupancyPercent). */
+    occupancy(): number {
+        return occupancyPercent(this.stalls.values())
     }
 
     /** Free (online and available) / total per connector, optionally one connector type. */

@@ -1,6 +1,6 @@
 // The site backend: ingests session records from every stall (schema-checked, one row per
 // sessionId, `cmd/ack` only after the commit), keeps the yearly credit ledger, authorizes
-// stalls for the brand app, and aggregates availability. MQTT (mqtt.js) on one side, the
+// stalls for the brand app, and aggregates availability and occupancy. MQTT (mqtt.js) on one side, the
 // database (db.ts) on the other, HTTP (http.ts) for apps and billing.
 import mqtt, { type MqttClient } from "mqtt"
 import {
@@ -8,6 +8,7 @@ import {
     everyStall,
     parseTopic,
     siteAvailabilityTopic,
+    siteOccupancyTopic,
     type SessionMessage,
 } from "../../src/core/stall/index"
 import { validateMessage } from "../mqtt/schemas"
@@ -79,6 +80,8 @@ export class Backend {
     private readonly pending: Arrival[] = []
     private draining = false
     private availabilityTimer: NodeJS.Timeout | undefined
+    /** the occupancy percent last published, undefined before the first */
+    private occupancyPublished: number | undefined
     private readonly storedListeners: ((sessionId: string) => void)[] = []
 
     private constructor(
@@ -270,6 +273,11 @@ export class Backend {
             stalls: this.availability.size,
         })
         this.client.publish(siteAvailabilityTopic(this.prefix), body, { qos: 1, retain: true })
+        // the stalls' idle fees follow it: republished only when the percent changes
+        const percent = this.availability.occupancy()
+        if (percent === this.occupancyPublished) return
+        this.occupancyPublished = percent
+        this.client.publish(siteOccupancyTopic(this.prefix), JSON.stringify({ percent }), { qos: 1, retain: true })
     }
 
     private note(line: string): void {

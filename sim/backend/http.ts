@@ -81,7 +81,11 @@ async function handle(backend: Backend, req: IncomingMessage, res: ServerRespons
         const connector = url.searchParams.get("connector") ?? undefined
         if (connector !== undefined && !/^[A-Za-z0-9_-]{1,16}$/.test(connector))
             throw new HttpError(400, "connector: a connector type such as NACS, CCS1, CCS2")
-        return send(res, 200, { connectors: backend.availability.byConnector(connector) })
+        return send(res, 200, {
+            connectors: backend.availability.byConnector(connector),
+            // site-wide whatever the connector: what the stalls' idle fees follow
+            occupancyPercent: backend.availability.occupancy(),
+        })
     }
     if (path === "/api/sessions") {
         only(req, "GET")

@@ -130,6 +130,11 @@ export function formatReport(r: FleetReport): string {
         ...(r.db ? [lat("ack after commit", r.db.ackLatencyMs)] : []),
         lat("status", r.latencyMs.status),
         lat("feed (all stalls)", r.feedMs),
+        ...(r.occupancy
+            ? [
+                  `  site occupancy     ${fmt(r.occupancy.publishes)} published (retained), last ${r.occupancy.percent === null ? "-" : `${r.occupancy.percent} %`}`,
+              ]
+            : []),
         `  schema errors      ${fmt(r.schema.errors)} of ${fmt(r.schema.checked)} checked${r.schema.firstError ? ` (first: ${r.schema.firstError})` : ""}`,
         `  connection fails   ${fmt(r.connectionFailures)} (stalls offline at the end: ${fmt(r.stallsOffline)})`,
         `  result             ${verdict}`,

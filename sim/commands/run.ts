@@ -61,7 +61,7 @@ export const RUN_COMMAND = defineCommand({
         json: { description: "print one JSON object (the sessions and totals of each stall) instead of the summary" },
         chart: {
             value: "FILE.svg",
-            description: `draw each stall's power, tiers, idle time and grace as SVG (at most ${CHART_MAX_DAYS} days); a scenario with a pair of stalls writes one file per stall, FILE-<stall>.svg`,
+            description: `draw each stall's power, tiers, idle time and grace (and power sharing, and the site occupancy while idle) as SVG (at most ${CHART_MAX_DAYS} days); a scenario with a pair of stalls writes one file per stall, FILE-<stall>.svg`,
         },
         "trace-out": {
             value: "FILE.json",
@@ -81,6 +81,7 @@ export const RUN_COMMAND = defineCommand({
     examples: [
         "npm run --silent sim -- run sim/scenarios/idle-hog.json",
         "npm run --silent sim -- run sim/scenarios/paired-stalls.json --chart paired.svg",
+        "npm run --silent sim -- run sim/scenarios/idle-occupancy.json --chart idle.svg",
         "npm run --silent sim -- run sim/scenarios/busy-day.json --days 365 --json",
     ],
 })
@@ -283,7 +284,11 @@ function run(args: RunArgs, io: RunIo): number {
     } else {
         if (sc.description) io.stdout.write(`${sc.description}\n\n`)
         io.stdout.write(
-            summaries.map((s, i) => formatStall(s, { periodMs: stalls[i].header.tariff.periodMs })).join("\n\n") + "\n"
+            summaries
+                .map((s, i) =>
+                    formatStall(s, { periodMs: stalls[i].header.tariff.periodMs, tariff: stalls[i].header.tariff })
+                )
+                .join("\n\n") + "\n"
         )
     }
     if (days > 1)

@@ -1,6 +1,6 @@
 // The fleet's backend: one MQTT client consuming what every stall publishes (counts,
 // sampled schema checks, records deduplicated by sessionId and acked, latencies), and
-// sending what a backend sends (commands, the site clock). Stalls and backend share
+// sending what a backend sends (commands, the site clock, the site occupancy). Stalls and backend share
 // this process, so a latency is two performance.now() readings on one clock.
 
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt"
@@ -9,12 +9,15 @@ import {
     commandTopic,
     everyStall,
     parseTopic,
+    siteOccupancyTopic,
     stallFilter,
     type Publish,
     type StallTopic,
     type TopicKind,
 } from "../../src/core/stall/index"
 import { validateMessage } from "../mqtt/schemas"
+import { Availability } from "../backend/availability"
+import { AVAILABILITY_MS } from "../backend/backend"
 
 /** What the stalls sent, for the backend to check what it got against. */
 export class FleetLedger {
@@ -64,6 +67,10 @@ export class FleetBackend {
     firstSchemaError: string | null = null
     /** connections of the backend lost after it was up */
     disconnects = 0
+    /** the site occupancy publications, the last percent published (null before the first) */
+    readonly occupancy = { publishes: 0, percent: null as number | null }
+    private readonly site = new Availability()
+    private occupancyTimer: NodeJS.Timeout | undefined
     private stopping = false
     private clocked = false
 
@@ -71,7 +78,10 @@ export class FleetBackend {
         private readonly client: MqttClient,
         private readonly prefix: string,
         private readonly ledger: FleetLedger,
-        /** false when the site backend (sim/backend) stores and acks the records */
+        /**
+         * false when the site backend (sim/backend) stores and acks the records and
+         * publishes the occupancy (a fleet with a database, or a shard of one)
+         */
         private readonly acks: boolean
     ) {
         client.on("message", (topic, buf, packet) => this.onMessage(topic, buf, packet))
@@ -128,9 +138,14 @@ export class FleetBackend {
 
     async stop(): Promise<void> {
         this.stopping = true
-        // leave no retained clock behind on an external broker
+        clearTimeout(this.occupancyTimer)
+        // leave no retained clock (or occupancy) behind on an external broker
         if (this.clocked)
             await this.client.publishAsync(clockTopic(this.prefix), "", { qos: 1, retain: true }).catch(() => undefined)
+        if (this.occupancy.publishes)
+            await this.client
+                .publishAsync(siteOccupancyTopic(this.prefix), "", { qos: 1, retain: true })
+                .catch(() => undefined)
         await this.client.endAsync()
     }
 
@@ -149,6 +164,7 @@ export class FleetBackend {
         if (kind === "session") return this.record(stallId, buf.toString(), at)
         const text = kind === "status" || c.count % VALIDATE_EVERY === 1 ? buf.toString() : ""
         if (c.count % VALIDATE_EVERY === 1) this.check(kind, text)
+        if (kind === "status" && this.acks) this.siteStatus(stallId, text)
         // a retained copy is an old status (sent before we subscribed), not a delivery
         if (kind === "status" && !packet.retain) {
             const sentAt = this.ledger.statusSentAt.get(text)
@@ -157,6 +173,25 @@ export class FleetBackend {
                 this.statusLatencyMs.push(at - sentAt)
             }
         }
+    }
+
+    /** As the site backend does: the occupancy from the statuses, retained, coalesced, when it changes. */
+    private siteStatus(stallId: string, text: string): void {
+        let msg: unknown
+        try {
+            msg = JSON.parse(text)
+        } catch {
+            return
+        }
+        if (!this.site.status(stallId, msg)) return
+        this.occupancyTimer ??= setTimeout(() => {
+            this.occupancyTimer = undefined
+            const percent = this.site.occupancy()
+            if (percent === this.occupancy.percent) return
+            this.occupancy.percent = percent
+            this.occupancy.publishes++
+            this.client.publish(siteOccupancyTopic(this.prefix), JSON.stringify({ percent }), { qos: 1, retain: true })
+        }, AVAILABILITY_MS)
     }
 
     /** Store-if-absent by sessionId, then ack every copy (docs/mqtt.md "Delivery"). */

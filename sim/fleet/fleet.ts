@@ -80,6 +80,8 @@ export interface FleetReport {
         ackLatencyMs: Stats
     } | null
     latencyMs: { records: Stats; status: Stats }
+    /** the site occupancy the fleet's backend published; null when the site backend (--db, shards) publishes it */
+    occupancy: { publishes: number; percent: number | null } | null
     /** real time each feed of every stall took: the simulation's own share of the latencies (one thread) */
     feedMs: Stats
     schema: { checked: number; errors: number; firstError: string | null }
@@ -230,6 +232,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
             },
             db,
             latencyMs: { records: summarize(be.recordLatencyMs), status: summarize(be.statusLatencyMs) },
+            occupancy: !site && !shard ? { ...be.occupancy } : null,
             feedMs: summarize(feedMs),
             schema: { checked: be.schemaChecked, errors: be.schemaErrors, firstError: be.firstSchemaError },
             connectionFailures: stalls.reduce((n, s) => n + s.failures, 0) + be.disconnects,

@@ -1,7 +1,8 @@
 // An SVG picture of one stall: measured power over time on top of the tariff's tier
 // bands, the threshold lines, the billed tier of each closed period as a strip under
 // the plot, the idle periods (from the status changes) and where the idle grace runs
-// out. From a trace (`sim run --chart`) or from what a stall publishes (the web view).
+// out; the periods of power sharing (billed tier 1) and the site occupancy during idle,
+// coloured by the factor it gives idle minutes (SEMANTICS v2). From a trace (`sim run --chart`) or from what a stall publishes (the web view).
 // No dependencies; ids and classes are stable so tests and stylesheets can find the parts.
 
 import type { Output } from "../../src/core/trace/index"
@@ -32,6 +33,10 @@ export interface ChartData {
     statuses: readonly { t: number; state: string }[]
     /** the billed tier of each closed period (periods.ts) */
     periods: readonly TierSpan[]
+    /** when the stall's cabinet shared its power (`sharing` events), in time order */
+    shared?: readonly Span[]
+    /** the site occupancy from each `occupancy` event on, in time order */
+    occupancy?: readonly { t: number; percent: number }[]
 }
 
 const MARGIN = { left: 60, right: 170, top: 40, bottom: 60 }
@@ -51,6 +56,15 @@ const LABEL_ROWS = 3
 /** between a mark and its label, and between two labels of a row */
 const LABEL_GAP_PX = 3
 const GRACE_LABEL = "grace ends"
+const SHARED_PX = 6
+const SHARED_COLOR = "#e07b00"
+const OCCUPANCY_PX = 14
+/** the occupancy strip by the factor it gives idle minutes: 0, 1, the full multiplier */
+const OCCUPANCY_COLORS = { free: "#d5d5d5", billed: "#f2c14e", full: "#d9534f" }
+
+function factorClass(factor: number): keyof typeof OCCUPANCY_COLORS {
+    return factor === 0 ? "free" : factor === 1 ? "billed" : "full"
+}
 
 function escapeXml(s: string): string {
     return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
@@ -85,9 +99,53 @@ function niceStep(span: number, maxTicks: number, steps: number[]): number {
     return steps.find((s) => span / s <= maxTicks) ?? Math.ceil(span / maxTicks)
 }
 
-interface Span {
+export interface Span {
     fromMs: number
     toMs: number
+}
+
+/** The trace's sharing spans (one still on at the end runs to `endMs`) and occupancy changes. */
+export function traceEvents(
+    rows: readonly unknown[],
+    endMs: number
+): Required<Pick<ChartData, "shared" | "occupancy">> {
+    const shared: Span[] = []
+    const occupancy: { t: number; percent: number }[] = []
+    let onSince: number | null = null
+    for (const r of rows) {
+        if (Array.isArray(r) || typeof r !== "object" || r === null) continue
+        const e = r as { t: number; event: string; on?: unknown; percent?: unknown }
+        if (e.event === "occupancy" && typeof e.percent === "number") occupancy.push({ t: e.t, percent: e.percent })
+        if (e.event !== "sharing") continue
+        if (e.on === true && onSince === null) onSince = e.t
+        if (e.on === false && onSince !== null) {
+            shared.push({ fromMs: onSince, toMs: e.t })
+            onSince = null
+        }
+    }
+    if (onSince !== null) shared.push({ fromMs: onSince, toMs: endMs })
+    return { shared, occupancy }
+}
+
+/** The factor an idle minute at `percent` gets from the tariff: 0 below its minimum, its multiplier when full. */
+function idleFactor(tariff: Tariff, percent: number): number {
+    if (percent < tariff.idleMinOccupancyPct) return 0
+    return percent >= 100 ? tariff.idleFullMultiplier : 1
+}
+
+/** The occupancy in force over each piece of the idle spans: [from, to, percent]. */
+function idleOccupancy(
+    idle: readonly Span[],
+    occupancy: readonly { t: number; percent: number }[]
+): [number, number, number][] {
+    const out: [number, number, number][] = []
+    for (const s of idle)
+        occupancy.forEach((o, i) => {
+            const from = Math.max(s.fromMs, o.t)
+            const to = Math.min(s.toMs, i + 1 < occupancy.length ? occupancy[i + 1].t : Infinity)
+            if (to > from) out.push([from, to, o.percent])
+        })
+    return out
 }
 
 /** Time in `finished` per status change, and where each session's idle passes the grace. */
@@ -166,6 +224,7 @@ export function renderChart(
             points: samples(trace.rows),
             statuses: outputs.filter((o) => o.type === "status"),
             periods: tracePeriods(trace),
+            ...traceEvents(trace.rows, samples(trace.rows).at(-1)?.t ?? 0),
         },
         opts
     )
@@ -205,6 +264,36 @@ export function renderPowerChart(data: ChartData, opts: ChartOptions = {}): stri
         parts.push(
             `<rect class="idle" x="${f(x(s.fromMs))}" y="${f(MARGIN.top)}" width="${f(Math.max(1, x(s.toMs) - x(s.fromMs)))}" height="${f(plotH)}" fill="#7f7f7f" fill-opacity="0.25"/>`
         )
+    parts.push(`</g>`)
+
+    // power sharing: a band along the top of the plot
+    const shared = (data.shared ?? []).filter((s) => s.toMs > t0 && s.fromMs < t1)
+    parts.push(`<g id="shared">`)
+    for (const s of shared) {
+        const from = x(Math.max(s.fromMs, t0))
+        parts.push(
+            `<rect class="shared" x="${f(from)}" y="${f(MARGIN.top)}" width="${f(Math.max(1, x(Math.min(s.toMs, t1)) - from))}" height="${SHARED_PX}" fill="${SHARED_COLOR}"><title>power sharing: billed in tier 1</title></rect>`
+        )
+    }
+    parts.push(`</g>`)
+
+    // the occupancy while idle, along the bottom of the plot, coloured by its factor
+    const occupied = idleOccupancy(idle, data.occupancy ?? [])
+    parts.push(`<g id="occupancy" font-size="10" text-anchor="middle">`)
+    for (const [fromMs, toMs, percent] of occupied) {
+        const factor = idleFactor(tariff, percent)
+        const from = x(fromMs)
+        const w = Math.max(1, x(toMs) - from)
+        const top = MARGIN.top + plotH - OCCUPANCY_PX
+        parts.push(
+            `<rect class="occupancy factor-${factorClass(factor)}" x="${f(from)}" y="${f(top)}" width="${f(w)}" height="${OCCUPANCY_PX}" fill="${OCCUPANCY_COLORS[factorClass(factor)]}"><title>site ${percent} % full: idle × ${factor}</title></rect>`
+        )
+        const label = `${percent} %`
+        if (w >= label.length * LABEL_CHAR_PX)
+            parts.push(
+                `<text class="occupancy-label" x="${f(from + w / 2)}" y="${f(top + OCCUPANCY_PX - 3)}">${label}</text>`
+            )
+    }
     parts.push(`</g>`)
 
     // axes and grid
@@ -315,6 +404,19 @@ export function renderPowerChart(data: ChartData, opts: ChartOptions = {}): stri
         `<line x1="${lx + 9}" x2="${lx + 9}" y1="${ly - 7}" y2="${ly + 7}" stroke="#6a3d9a" stroke-width="1.5"/>`,
         `grace ends (${tariff.idleGraceMs / 1000} s)`
     )
+    if (shared.length)
+        entry(`<rect x="${lx}" y="${ly - 3}" width="18" height="6" fill="${SHARED_COLOR}"/>`, "power sharing (tier 1)")
+    const factors = new Set(occupied.map(([, , percent]) => factorClass(idleFactor(tariff, percent))))
+    for (const k of ["free", "billed", "full"] as const)
+        if (factors.has(k))
+            entry(
+                `<rect x="${lx}" y="${ly - 6}" width="18" height="12" fill="${OCCUPANCY_COLORS[k]}"/>`,
+                k === "free"
+                    ? `idle free (< ${tariff.idleMinOccupancyPct} % full)`
+                    : k === "full"
+                      ? `idle × ${tariff.idleFullMultiplier} (site full)`
+                      : "idle × 1 (occupancy)"
+            )
     legend.push(`</g>`)
 
     const title = opts.title ?? `Stall power · tariff ${tariff.id}`

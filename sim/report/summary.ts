@@ -12,6 +12,10 @@ export interface StallTotals {
     totalMinor: Record<string, number>
     faultCount: number
     outages: number
+    /** billing periods under power sharing (billed tier 1) */
+    sharedPeriods: number
+    /** idle minutes while the site was full (billed × the tariff's idleFullMultiplier) */
+    idleFullMinutes: number
 }
 
 export interface StallSummary {
@@ -29,6 +33,8 @@ export function summarizeStall(stallId: string, sessions: SessionRecord[]): Stal
         totalMinor: {},
         faultCount: 0,
         outages: 0,
+        sharedPeriods: 0,
+        idleFullMinutes: 0,
     }
     for (const s of sessions) {
         totals.energyWh += s.energyWh
@@ -37,6 +43,8 @@ export function summarizeStall(stallId: string, sessions: SessionRecord[]): Stal
         totals.totalMinor[s.currency] = (totals.totalMinor[s.currency] ?? 0) + s.cost.totalMinor
         totals.faultCount += s.faults.faultCount
         totals.outages += s.faults.outages
+        totals.sharedPeriods += s.sharedPeriods
+        totals.idleFullMinutes += s.idleFullMinutes
     }
     return { stallId, sessions, totals }
 }
@@ -85,8 +93,21 @@ function faultLine(f: SessionRecord["faults"]): string | undefined {
     return parts.length ? parts.join(" · ") : undefined
 }
 
-/** `periodMs` names the billed unit: "min" for the usual minute, else the period length. */
-export function formatSession(s: SessionRecord, periodMs = 60000): string {
+/**
+ * The billed idle minutes by factor: "19 min (10 × 1, 9 full × 2)" while the site was
+ * full for some; the multiplier only when the caller knows the session's tariff.
+ */
+function idleBilled(s: SessionRecord, idleFullMultiplier?: number): string {
+    if (s.idleFullMinutes === 0) return `${s.idleBilledMinutes} min`
+    const full = idleFullMultiplier === undefined ? "full" : `full × ${idleFullMultiplier}`
+    return `${s.idleBilledMinutes} min (${s.idleBilledMinutes - s.idleFullMinutes} × 1, ${s.idleFullMinutes} ${full})`
+}
+
+/**
+ * `periodMs` names the billed unit: "min" for the usual minute, else the period length;
+ * `idleFullMultiplier` is the session's tariff's, for the idle minutes of a full site.
+ */
+export function formatSession(s: SessionRecord, periodMs = 60000, idleFullMultiplier?: number): string {
     const money = (minor: number) => formatMoney(minor, s.currency)
     const unit = periodMs === 60000 ? "min" : `× ${periodMs / 1000} s`
     const tiers = tierLabels(s.tierThresholdsKw)
@@ -95,8 +116,8 @@ export function formatSession(s: SessionRecord, periodMs = 60000): string {
     const lines = [
         `Session ${s.sessionSeq} · ${s.account ?? "(no account)"} · ${s.tariffId} · ${formatClock(s.pluggedAtMs)} → ${formatClock(s.unpluggedAtMs)}`,
         `  energy      ${formatKwh(s.energyWh)}${s.freeWhUsed ? ` (${formatKwh(s.freeWhUsed)} free)` : ""}`,
-        `  charging    ${formatMinutes(s.chargingMs)} · ${tiers}`,
-        `  idle        ${formatMinutes(s.idleMs)} · billed ${s.idleBilledMinutes} min`,
+        `  charging    ${formatMinutes(s.chargingMs)} · ${tiers}${s.sharedPeriods ? ` · shared ${s.sharedPeriods} ${unit} (tier 1)` : ""}`,
+        `  idle        ${formatMinutes(s.idleMs)} · billed ${idleBilled(s, idleFullMultiplier)}`,
         `  time cost   ${money(s.cost.timeMinor)}`,
         `  energy cost ${money(s.cost.energyMinor)}`,
         `  idle cost   ${money(s.cost.idleMinor)}`,
@@ -108,10 +129,16 @@ export function formatSession(s: SessionRecord, periodMs = 60000): string {
 }
 
 /** One stall: each session (up to maxSessions, for year-long runs), then the totals. */
-export function formatStall(summary: StallSummary, opts: { periodMs?: number; maxSessions?: number } = {}): string {
+export function formatStall(
+    summary: StallSummary,
+    opts: { periodMs?: number; maxSessions?: number; tariff?: { id: string; idleFullMultiplier?: number } } = {}
+): string {
     const { stallId, sessions, totals } = summary
     const maxSessions = opts.maxSessions ?? 50
-    const blocks = sessions.slice(0, maxSessions).map((s) => formatSession(s, opts.periodMs))
+    // the multiplier of the stall's tariff, for its sessions (not those of a tariff change)
+    const multiplier = (s: SessionRecord) =>
+        s.tariffId === opts.tariff?.id ? opts.tariff.idleFullMultiplier : undefined
+    const blocks = sessions.slice(0, maxSessions).map((s) => formatSession(s, opts.periodMs, multiplier(s)))
     if (sessions.length > maxSessions)
         blocks.push(`… ${sessions.length - maxSessions} more sessions (use --json for all)`)
     const revenue = Object.entries(totals.totalMinor)
@@ -119,7 +146,8 @@ export function formatStall(summary: StallSummary, opts: { periodMs?: number; ma
         .join(" + ")
     blocks.push(
         `Stall ${stallId}: ${totals.sessions} session${totals.sessions === 1 ? "" : "s"} · ${formatKwh(totals.energyWh)} · ` +
-            `charging ${formatMinutes(totals.chargingMs)} · idle ${formatMinutes(totals.idleMs)} · total ${revenue || "nothing billed"}`
+            `charging ${formatMinutes(totals.chargingMs)}${totals.sharedPeriods ? ` (${totals.sharedPeriods} periods shared)` : ""} · ` +
+            `idle ${formatMinutes(totals.idleMs)}${totals.idleFullMinutes ? ` (${totals.idleFullMinutes} min full)` : ""} · total ${revenue || "nothing billed"}`
     )
     return blocks.join("\n\n")
 }

@@ -47,6 +47,12 @@ export interface TariffChange {
     stall?: StallSide
 }
 
+/** The site's occupancy from this minute on, as the backend reports it to every stall. */
+export interface OccupancyChange {
+    atMin: number
+    percent: number
+}
+
 export interface ConfigOverrides {
     minChargingKw?: number
     finishAfterMs?: number
@@ -64,6 +70,7 @@ export interface Scenario {
     faults?: Fault[]
     reboots?: Reboot[]
     tariffChanges?: TariffChange[]
+    occupancy?: OccupancyChange[]
     meterNoisePct?: number
     days?: number
     durationMin?: number
@@ -77,6 +84,8 @@ export type EventRow =
     | { t: number; event: "authorize"; account: string; freeWh?: number }
     | { t: number; event: "tariff"; tariff: Tariff }
     | { t: number; event: "reboot" }
+    | { t: number; event: "sharing"; on: boolean }
+    | { t: number; event: "occupancy"; percent: number }
 export type Row = SampleRow | EventRow
 
 export interface TraceHeader {
@@ -148,6 +157,7 @@ export function parseScenario(json: unknown): Scenario {
         ...(sc.faults ?? []).map((f, i) => [`/faults/${i}`, f, f.durationS] as [string, Fault, number]),
         ...(sc.reboots ?? []).map((r, i) => [`/reboots/${i}`, r, r.outageS] as [string, Reboot, number]),
         ...(sc.tariffChanges ?? []).map((c, i) => [`/tariffChanges/${i}`, c, 0] as [string, TariffChange, number]),
+        ...(sc.occupancy ?? []).map((c, i) => [`/occupancy/${i}`, c, 0] as [string, OccupancyChange, number]),
     ]
     for (const [where, w, durationS] of windows) {
         if (w.stall === "b" && !sc.stall.pair) problems.push(`${where} uses stall b but the stall has no pair`)
@@ -345,7 +355,8 @@ class StallSim {
         readonly meterWindows: Window[],
         readonly pilotWindows: (Window & { pilot: Pilot })[],
         readonly outages: Window[],
-        readonly tariffChanges: { atMs: number; tariff: Tariff }[]
+        readonly tariffChanges: { atMs: number; tariff: Tariff }[],
+        readonly occupancyChanges: { atMs: number; percent: number }[]
     ) {}
 
     get idle(): boolean {
@@ -455,6 +466,8 @@ class Simulation {
     /** time of day in multi-day runs (t % DAY_MS kept by addition: a float modulo per second is slow), else t */
     private tod = 0
     private tailEndMs: number | undefined
+    /** the pair's cabinet is splitting its power (both stalls draw) */
+    private sharing = false
     private readonly everyDay: boolean
     /**
      * A day that begins and ends with every stall clear repeats exactly but for the meter
@@ -498,7 +511,8 @@ class Simulation {
                     .filter((f) => f.kind === "pilot")
                     .map((f) => ({ ...window(f, f.durationS), pilot: f.pilot ?? "F" })),
                 mine(sc.reboots, true).map((r) => window(r, r.outageS)),
-                mine(sc.tariffChanges, true).map((c) => ({ atMs: ms(c.atMin), tariff: tariffOf(c.tariff) }))
+                mine(sc.tariffChanges, true).map((c) => ({ atMs: ms(c.atMin), tariff: tariffOf(c.tariff) })),
+                (sc.occupancy ?? []).map((c) => ({ atMs: ms(c.atMin), percent: c.percent }))
             )
         })
     }
@@ -514,12 +528,21 @@ class Simulation {
         for (let i = 0; i < stalls.length; i++) stalls[i].arriveOrLeave(t)
         for (let i = 0; i < stalls.length; i++) stalls[i].pilot = this.pilotOf(stalls[i], t, tod)
         for (let i = 0; i < stalls.length; i++) stalls[i].kw = this.requestKw(stalls[i], stalls[i].pilot)
-        if (this.combinedKw !== undefined)
-            [stalls[0].kw, stalls[1].kw] = sharePair(stalls[0].kw, stalls[1].kw, this.combinedKw)
+        if (this.combinedKw !== undefined) {
+            ;[stalls[0].kw, stalls[1].kw] = sharePair(stalls[0].kw, stalls[1].kw, this.combinedKw)
+            // the cabinet shares while both stalls draw: each stall's billing hears it
+            const sharing = stalls[0].kw > 0 && stalls[1].kw > 0
+            if (sharing !== this.sharing) {
+                this.sharing = sharing
+                for (const s of stalls) s.events.push({ t, event: "sharing", on: sharing })
+            }
+        }
         let idle = true
         for (let i = 0; i < stalls.length; i++) {
             const s = stalls[i]
             for (const c of s.tariffChanges) if (c.atMs === tod) s.events.push({ t, event: "tariff", tariff: c.tariff })
+            for (const c of s.occupancyChanges)
+                if (c.atMs === tod) s.events.push({ t, event: "occupancy", percent: c.percent })
             if (endsAt(s.outages, tod)) s.events.push({ t, event: "reboot" })
             // an authorization after plug waits in events until its time comes
             if (s.events.length > 0) {

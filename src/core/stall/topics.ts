@@ -64,6 +64,11 @@ export function siteAvailabilityTopic(prefix: string): string {
     return prefix + "/site/availability"
 }
 
+/** The site's occupancy (percent of stalls with a vehicle plugged in), retained, from the site backend. */
+export function siteOccupancyTopic(prefix: string): string {
+    return prefix + "/site/occupancy"
+}
+
 function isStallTopic(x: string): boolean {
     for (let i = 0; i < STALL_TOPICS.length; i++) if (STALL_TOPICS[i] === x) return true
     return false

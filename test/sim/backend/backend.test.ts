@@ -7,7 +7,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { Backend } from "../../../sim/backend/backend"
-import { siteAvailabilityTopic } from "../../../src/core/stall/index"
+import { siteAvailabilityTopic, siteOccupancyTopic } from "../../../src/core/stall/index"
 import { httpPort, startHttp } from "../../../sim/backend/http"
 import { freePort } from "../../../sim/live/ports"
 import { dayOfRecords, STALL_ID } from "../../store/records"
@@ -167,6 +167,7 @@ describe("availability and HTTP", () => {
         ])
         expect(await (await fetch(`${base}/api/availability?connector=CCS1`)).json()).toEqual({
             connectors: [{ connector: "CCS1", free: 1, total: 2 }],
+            occupancyPercent: 33,
         })
         await s.client.publishAsync("stalls/S3/status", JSON.stringify({ v: 1, stallId: "S3", state: "offline" }), {
             qos: 1,
@@ -187,6 +188,30 @@ describe("availability and HTTP", () => {
         expect(seen.at(-1)).toMatchObject({ v: 1, stalls: 3, connectors: expected })
         const health: any = await (await fetch(`${base}/api/health`)).json()
         expect(health).toMatchObject({ mqtt: true, stalls: 3, counts: { rejected: 0 }, errors: [] })
+    })
+
+    test("occupancy: retained on the site topic, republished when the percent changes", async () => {
+        const site = await mqtt.connectAsync(url())
+        const seen: number[] = []
+        site.on("message", (_t, buf) => seen.push(JSON.parse(buf.toString()).percent))
+        await site.subscribeAsync(siteOccupancyTopic("stalls"), { qos: 1 })
+        // S2 charging of three stalls (S3 offline counts as empty): the retained 33
+        await until("the retained occupancy", () => seen.includes(33))
+        await status("S3", "finished", "CCS1")
+        await until("S3 plugged", () => seen.at(-1) === 66)
+        // a change that keeps the percent (S1 available → faulted) publishes none
+        await status(STALL_ID, "faulted")
+        await status("S2", "preparing", "CCS1")
+        await until("both seen", () =>
+            b.availability.list().every((x) => x.state !== "available" && x.state !== "charging")
+        )
+        const last: any = await (await fetch(`${base}/api/availability`)).json()
+        expect(last.occupancyPercent).toBe(66)
+        await status(STALL_ID, "available")
+        await status("S3", "offline", "CCS1")
+        await until("back to 33", () => seen.at(-1) === 33)
+        await site.endAsync()
+        expect(seen.slice(seen.indexOf(66))).toEqual([66, 33])
     })
 
     test("authorize: the ledger's credit goes to the stall as cmd/authorize", async () => {

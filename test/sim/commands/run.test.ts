@@ -42,6 +42,27 @@ describe("sim run", () => {
         expect(stdout).toContain("Stall DE-2B: 1 session")
     })
 
+    it("shows idle minutes by factor and shared periods, in the summary and in --json", async () => {
+        const [r] = expectedSessions("idle-occupancy.json")
+        // 30 % then 60 %, 100 %, 40 %: some minutes free, some × 1, some × 2
+        expect(r.idleFullMinutes).toBeGreaterThan(0)
+        expect(r.idleBilledMinutes).toBeGreaterThan(r.idleFullMinutes)
+        const text = (await run(scenario("idle-occupancy.json"))).stdout
+        expect(text).toContain(
+            `billed ${r.idleBilledMinutes} min (${r.idleBilledMinutes - r.idleFullMinutes} × 1, ${r.idleFullMinutes} full × 2)`
+        )
+        expect(text).toContain(`(${r.idleFullMinutes} min full)`)
+        const paired = await run(scenario("paired-stalls.json"), "--json")
+        const out = JSON.parse(paired.stdout)
+        for (const stall of out.stalls) {
+            const [s] = stall.sessions
+            expect(s.sharedPeriods).toBeGreaterThan(0)
+            expect(stall.totals).toMatchObject({ sharedPeriods: s.sharedPeriods, idleFullMinutes: 0 })
+        }
+        const first = out.stalls[0].sessions[0].sharedPeriods
+        expect((await run(scenario("paired-stalls.json"))).stdout).toContain(`shared ${first} min (tier 1)`)
+    })
+
     it("prints the records as JSON with --json", async () => {
         const { code, stdout } = await run(scenario("fr-credit.json"), "--json", "--seed", "3")
         expect(code).toBe(0)

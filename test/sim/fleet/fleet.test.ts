@@ -1,7 +1,9 @@
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { fleetCommand } from "../../../sim/commands/fleet"
-import type { FleetReport } from "../../../sim/fleet/fleet"
+import mqtt, { type MqttClient } from "mqtt"
+import { fleetCommand, formatReport } from "../../../sim/commands/fleet"
+import { runFleet, type FleetReport } from "../../../sim/fleet/fleet"
+import { siteOccupancyTopic } from "../../../src/core/stall/index"
 import { loopedRows, phaseScenario, pickStart, rowTime } from "../../../sim/fleet/timeline"
 import { percentile, summarize } from "../../../sim/report/percentiles"
 import { mulberry32 } from "../../../sim/scenario/scenario"
@@ -140,6 +142,33 @@ describe("sim fleet", () => {
         expectOrdered(r.latencyMs.records)
         expectOrdered(r.latencyMs.status)
         expect(r.realSeconds).toBeGreaterThanOrEqual(2)
+    })
+
+    it("publishes the site occupancy from its stalls' statuses, retained, only when it changes", async () => {
+        const seen: number[] = []
+        let client: MqttClient | undefined
+        const r = await runFleet({
+            stalls: 4,
+            minutes: 120,
+            speed: 1200,
+            seed: 5,
+            onBroker: async (url) => {
+                client = await mqtt.connectAsync(url, { reconnectPeriod: 0 })
+                client.on("message", (_t, buf) => {
+                    if (buf.length) seen.push(JSON.parse(buf.toString()).percent)
+                })
+                await client.subscribeAsync(siteOccupancyTopic("stalls"), { qos: 1 })
+            },
+        })
+        await client?.endAsync(true)
+        expect(r.ok).toBe(true)
+        expect(r.occupancy!.publishes).toBeGreaterThan(1)
+        expect(seen.length).toBeGreaterThan(1)
+        expect(seen.length).toBeLessThanOrEqual(r.occupancy!.publishes)
+        // four stalls: a quarter each; each publication a change
+        for (const p of seen) expect([0, 25, 50, 75, 100]).toContain(p)
+        seen.slice(1).forEach((p, i) => expect(p).not.toBe(seen[i]))
+        expect(formatReport(r)).toContain(`site occupancy     ${r.occupancy!.publishes} published (retained), last `)
     })
 
     it("brings stalls back from power cuts without losing a record", async () => {

@@ -1,9 +1,9 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { replayTrace } from "../../../src/core/trace/replay"
-import { layoutLabels, renderChart, type PlacedLabel } from "../../../sim/report/chart"
+import { layoutLabels, renderChart, traceEvents, type PlacedLabel } from "../../../sim/report/chart"
 import { scenarioToTraces } from "../../../sim/scenario/scenario"
-import { loadShipped } from "../helpers"
+import { loadShipped, sampleRows } from "../helpers"
 
 function chartOf(name: string, title?: string): string {
     const [{ trace }] = scenarioToTraces(loadShipped(name), { seed: 1 })
@@ -50,6 +50,43 @@ describe("renderChart", () => {
         const idleW = attr(svg, "idle", "width")
         const graceX = attr(svg, "grace", "x1")
         expect((graceX - idleX) / idleW).toBeCloseTo(5 / 25, 1)
+    })
+
+    it("marks power sharing along the top, from the sharing events", () => {
+        const [{ trace }] = scenarioToTraces(loadShipped("paired-stalls.json"), { seed: 1 })
+        const svg = renderChart(trace, replayTrace(trace))
+        checkWellFormed(svg)
+        expect(count(svg, "shared")).toBe(1)
+        expect(svg).toContain("power sharing (tier 1)")
+        const [on, off] = traceEvents(trace.rows, Infinity).shared.flatMap((s) => [s.fromMs, s.toMs])
+        const samples = sampleRows(trace.rows)
+        const [t0, t1] = [samples[0][0], samples.at(-1)![0]]
+        const frameX = attr(svg, "frame", "x")
+        const frameW = attr(svg, "frame", "width")
+        expect(attr(svg, "shared", "x")).toBeCloseTo(frameX + ((on - t0) / (t1 - t0)) * frameW, 0)
+        expect(attr(svg, "shared", "width")).toBeCloseTo(((off - on) / (t1 - t0)) * frameW, 0)
+        expect(attr(svg, "shared", "y")).toBe(attr(svg, "frame", "y"))
+    })
+
+    it("marks the occupancy during idle by the factor it gives, and nothing without events", () => {
+        const svg = chartOf("idle-occupancy.json")
+        checkWellFormed(svg)
+        // idle from ~25 min to ~65: 30 % (free), 60 % (× 1), 100 % (× 2), 40 % (free)
+        expect(count(svg, "occupancy factor-free")).toBe(2)
+        expect(count(svg, "occupancy factor-billed")).toBe(1)
+        expect(count(svg, "occupancy factor-full")).toBe(1)
+        expect(svg).toContain("site 100 % full: idle × 2")
+        expect(svg).toContain(">60 %</text>")
+        expect(svg).toContain("idle free (&lt; 50 % full)")
+        expect(svg).toContain("idle × 2 (site full)")
+        const hog = chartOf("idle-hog.json")
+        for (const cls of ["shared", "occupancy factor-free", "occupancy factor-billed"])
+            expect(count(hog, cls)).toBe(0)
+        expect(hog).not.toContain("power sharing")
+        expect(traceEvents([{ t: 5, event: "sharing", on: true }, [6, "C", 400, 10]], 9)).toEqual({
+            shared: [{ fromMs: 5, toMs: 9 }],
+            occupancy: [],
+        })
     })
 
     it("draws the billed tier of every period in a strip under the plot", () => {

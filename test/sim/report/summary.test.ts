@@ -68,6 +68,21 @@ describe("summary", () => {
         )
     })
 
+    it("shows shared periods and the idle minutes of a full site, with the multiplier when known", () => {
+        const r = { ...vector01, sharedPeriods: 5, idleBilledMinutes: 7, idleFullMinutes: 3 }
+        expect(formatSession(r)).toContain("> 60 kW: 24 min · shared 5 min (tier 1)")
+        expect(formatSession(r)).toContain("billed 7 min (4 × 1, 3 full)")
+        expect(formatSession(r, 60000, 2)).toContain("billed 7 min (4 × 1, 3 full × 2)")
+        expect(formatSession(vector01, 60000, 2)).not.toMatch(/shared|full/)
+        const summary = summarizeStall("1A", [r, { ...r, sharedPeriods: 1, idleFullMinutes: 0 }])
+        expect(summary.totals).toMatchObject({ sharedPeriods: 6, idleFullMinutes: 3 })
+        const text = formatStall(summary, { tariff: { id: r.tariffId, idleFullMultiplier: 2 } })
+        expect(text).toContain("3 full × 2)")
+        expect(text).toContain("(6 periods shared)")
+        expect(text).toContain("(3 min full)")
+        expect(formatStall(summary, { tariff: { id: "other", idleFullMultiplier: 2 } })).not.toContain("× 2)")
+    })
+
     it("totals a stall and shortens long lists", () => {
         const second = { ...vector01, sessionSeq: 2, energyWh: 1000, cost: { ...vector01.cost, totalMinor: 48 } }
         const summary = summarizeStall("1A", [vector01, second])

@@ -15,6 +15,7 @@ import {
     scenarioRows,
     scenarioToTraces,
     sharePair,
+    type EventRow,
     type Scenario,
 } from "../../../sim/scenario/scenario"
 import { acceptKw, VEHICLE_IDS, VEHICLES } from "../../../sim/scenario/vehicles"
@@ -52,6 +53,7 @@ describe("scenario files", () => {
             "reboot-mid-session",
             "busy-day",
             "demo-timelapse",
+            "idle-occupancy",
         ])
             expect(scenarioFiles()).toContain(`${name}.json`)
     })
@@ -160,7 +162,8 @@ describe("scenario -> trace", () => {
         const pinned: [string, number, number, string][] = [
             ["busy-day.json", 1, 2, "bb7563e656fa86ea"],
             ["faulty-meter.json", 7, 2, "7f1ddf4354c81205"],
-            ["paired-stalls.json", 3, 2, "a290f4acee591ddc"],
+            // issue 12 added the sharing events: without them, its old digest (below)
+            ["paired-stalls.json", 3, 2, "72af3649e4690c67"],
             ["reboot-mid-session.json", 5, 1, "fc1fd4e7fff194d5"],
             ["demo-timelapse.json", 2, 1, "965284fdbf0cc165"],
         ]
@@ -168,6 +171,13 @@ describe("scenario -> trace", () => {
             const json = JSON.stringify(scenarioToTraces(loadShipped(name), { seed, days }))
             expect([name, createHash("sha256").update(json).digest("hex").slice(0, 16)]).toEqual([name, digest])
         }
+        const noSharing = scenarioToTraces(loadShipped("paired-stalls.json"), { seed: 3, days: 2 }).map((s) => ({
+            ...s,
+            trace: { ...s.trace, rows: s.trace.rows.filter((r) => Array.isArray(r) || r.event !== "sharing") },
+        }))
+        expect(createHash("sha256").update(JSON.stringify(noSharing)).digest("hex").slice(0, 16)).toBe(
+            "a290f4acee591ddc"
+        )
     })
 
     it("quantizes as Math.round does, to the mV and mA", () => {
@@ -280,6 +290,45 @@ describe("scenario -> trace", () => {
             if (kw(ra) > 30 && kw(b[i]) > 30) shared++
         })
         expect(shared).toBeGreaterThan(60)
+    })
+
+    it("switches sharing on in both stalls exactly while both draw, and bills those periods tier 1", () => {
+        const sc = loadShipped("paired-stalls.json")
+        const traces = scenarioToTraces(sc, { seed: 1 }).map(({ trace }) => trace)
+        const sharingRows = traces.map((tr) =>
+            tr.rows.filter((r): r is EventRow => !Array.isArray(r) && r.event === "sharing")
+        )
+        expect(sharingRows[0]).toEqual(sharingRows[1])
+        expect(sharingRows[0].map((r) => r.event === "sharing" && r.on)).toEqual([true, false])
+        const [a, b] = traces.map((tr) => sampleRows(tr.rows))
+        const [onMs, offMs] = sharingRows[0].map((r) => r.t)
+        a.forEach((ra, i) => {
+            const both = (ra[3] as number) > 0 && (b[i][3] as number) > 0
+            expect([ra[0], both]).toEqual([ra[0], ra[0] >= onMs && ra[0] < offMs])
+        })
+        const records = traces.map((tr) => replayTrace(tr).filter((o): o is SessionRecord => o.type === "session"))
+        for (const [r] of records) expect(r.sharedPeriods).toBeGreaterThan(0)
+    })
+
+    it("hands the occupancy timeline to every stall, daily", () => {
+        const sc = small({
+            days: 2,
+            occupancy: [
+                { atMin: 0, percent: 60 },
+                { atMin: 2, percent: 100 },
+            ],
+        })
+        const rows = scenarioToTraces(sc, { seed: 1 })[0].trace.rows.filter((r): r is EventRow => !Array.isArray(r))
+        expect(rows.filter((r) => r.event === "occupancy")).toEqual([
+            { t: 0, event: "occupancy", percent: 60 },
+            { t: 120_000, event: "occupancy", percent: 100 },
+            { t: 86_400_000, event: "occupancy", percent: 60 },
+            { t: 86_520_000, event: "occupancy", percent: 100 },
+        ])
+        expect(() => small({ occupancy: [{ atMin: 1, percent: 101 }] })).toThrow(ScenarioError)
+        expect(() => small({ days: 2, occupancy: [{ atMin: 1450, percent: 50 }] })).toThrow(
+            /occupancy\/0 must end within the day/
+        )
     })
 
     it("streams a stall-year lazily, with the length it announced", () => {
