@@ -15,6 +15,7 @@ import {
     parseTopic,
     rebooted,
     RESEND_MS,
+    siteOccupancyTopic,
     StallController,
     stallTopic,
     type CommandName,
@@ -115,7 +116,11 @@ export class FleetStall {
             // mqtt.js subscribes again by itself on later connections
             if (!this.connectedOnce)
                 client.subscribe(
-                    [commandFilter(this.prefix, this.id.stallId), clockTopic(this.prefix)],
+                    [
+                        commandFilter(this.prefix, this.id.stallId),
+                        clockTopic(this.prefix),
+                        siteOccupancyTopic(this.prefix),
+                    ],
                     { qos: 1 },
                     () => this.release()
                 )

@@ -11,7 +11,7 @@ const SCHEMA_BASE = "https://stall-controller.invalid/schemas/v1/"
 
 /** One schema per message: one per topic kind (src/core/stall/topics.ts), and `offline`, the will, which `status` admits (told apart by `state`). */
 export type MessageKind = TopicKind | "offline"
-export const MESSAGE_KINDS: readonly MessageKind[] = [...STALL_TOPICS, "clock", "offline"]
+export const MESSAGE_KINDS: readonly MessageKind[] = [...STALL_TOPICS, "clock", "site/occupancy", "offline"]
 
 function schemaFile(kind: MessageKind): string {
     if (kind === "tap") return "tap-row.schema.json"
@@ -39,10 +39,10 @@ function validatorOf(kind: MessageKind): ValidateFunction {
     return v
 }
 
-/** Accepts a kind, a topic suffix (`cmd/tariff`) or a schema file stem (`cmd-tariff`, `tap-row`). */
+/** Accepts a kind, a topic suffix (`cmd/tariff`) or a schema file stem (`cmd-tariff`, `tap-row`, `site-occupancy`). */
 export function toKind(name: string): MessageKind | null {
-    const n = name === "tap-row" ? "tap" : name.startsWith("cmd-") ? "cmd/" + name.slice(4) : name
-    return (MESSAGE_KINDS as readonly string[]).includes(n) ? (n as MessageKind) : null
+    for (const k of MESSAGE_KINDS) if (k === name || schemaFile(k) === name + ".schema.json") return k
+    return null
 }
 
 /** The kind of message a topic carries for this stall (exact match; src/core/stall/topics.ts), null when not one of its. */

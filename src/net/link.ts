@@ -4,6 +4,7 @@ import {
     commandFilter,
     offlineMessage,
     Publish,
+    siteOccupancyTopic,
     StallIdentity,
     StallSettings,
     stallTopic,
@@ -85,6 +86,7 @@ export class Link implements StallWire {
         this.topics = [
             commandFilter(id.prefix, id.stallId),
             clockTopic(id.prefix),
+            siteOccupancyTopic(id.prefix),
             stallTopic(id.prefix, id.stallId, "status"),
             this.echoTopic,
         ]
@@ -155,7 +157,7 @@ export class Link implements StallWire {
         if (p.type === PacketType.ConnAck) {
             if (p.body[1] === 0) {
                 this.policy.accepted(now)
-                this.write(subscribePacket(this.topics, [1, 1, 1, 0]))
+                this.write(subscribePacket(this.topics, [1, 1, 1, 1, 0]))
             } else {
                 sock._socketClose()
                 this.lost("broker refused the connection: code " + p.body[1])

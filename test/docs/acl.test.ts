@@ -129,6 +129,7 @@ describe.runIf(run)("mosquitto ACL (docs/mosquitto-acl.conf)", () => {
             "stalls/S2/cmd/tariff", // command another stall
             "stalls/S1/cmd/tariff", // or forge its own commands
             "stalls/clock", // or the site clock
+            "stalls/site/occupancy", // or how full the site is (idle fees follow it)
             "stalls/S1/status/x",
         ]
         for (const t of forbidden) await s1.publishAsync(t, "{}", { qos: 1 })
@@ -138,7 +139,7 @@ describe.runIf(run)("mosquitto ACL (docs/mosquitto-acl.conf)", () => {
         expect(got.seen).toEqual(own)
     })
 
-    test("a stall reads only its own commands and the site clock", async () => {
+    test("a stall reads only its own commands, the site clock and the occupancy", async () => {
         const s1 = await connect("S1")
         const s2 = await connect("S2")
         const got1 = record(s1)
@@ -147,17 +148,21 @@ describe.runIf(run)("mosquitto ACL (docs/mosquitto-acl.conf)", () => {
         const granted = await s1.subscribeAsync(["stalls/#", "stalls/S2/cmd/#", "stalls/+/cmd/#", "stalls/S1/cmd/#"], {
             qos: 1,
         })
-        await s2.subscribeAsync(["stalls/S2/cmd/#", "stalls/clock"], { qos: 1 })
+        await s2.subscribeAsync(["stalls/S2/cmd/#", "stalls/clock", "stalls/site/occupancy"], { qos: 1 })
         await s2.publishAsync("stalls/S2/status", '{"state":"available"}', { qos: 1 })
         const backend = await connect("backend")
         await backend.publishAsync("stalls/S2/cmd/tariff", "{}", { qos: 1 })
         await backend.publishAsync("stalls/S10/cmd/ack", "{}", { qos: 1 })
         await backend.publishAsync("stalls/clock", '{"epochMs":1700000000000}', { qos: 1, retain: true })
+        await backend.publishAsync("stalls/site/occupancy", '{"percent":40}', { qos: 1, retain: true })
         await backend.publishAsync("stalls/S1/cmd/authorize", "{}", { qos: 1 })
         await got1.until("stalls/S1/cmd/authorize")
         await got2.until("stalls/S2/cmd/tariff")
-        expect(new Set(got1.seen)).toEqual(new Set(["stalls/clock", "stalls/S1/cmd/authorize"]))
+        expect(new Set(got1.seen)).toEqual(
+            new Set(["stalls/clock", "stalls/site/occupancy", "stalls/S1/cmd/authorize"])
+        )
         expect(got2.seen).toContain("stalls/clock")
+        expect(got2.seen).toContain("stalls/site/occupancy")
         expect(granted.length).toBe(4) // mosquitto 2 grants the filters and filters per message
     })
 

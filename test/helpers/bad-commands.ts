@@ -7,7 +7,7 @@
  * against the firmware.
  */
 
-export type CommandTopic = "cmd/authorize" | "cmd/tariff" | "cmd/ack" | "clock"
+export type CommandTopic = "cmd/authorize" | "cmd/tariff" | "cmd/ack" | "cmd/sharing" | "clock" | "site/occupancy"
 
 export interface BadCommand {
     /** this stall's command topic, or "other-stall" for a topic the stall must ignore */
@@ -26,7 +26,7 @@ export interface BadCommand {
 /** The full topic an entry is published on, for a stall at `{prefix}/{stallId}`. */
 export function topicOf(c: BadCommand, prefix: string, stallId: string): string {
     if (c.topic) return c.topic.split("{prefix}").join(prefix).split("{stallId}").join(stallId)
-    if (c.topicSuffix === "clock") return prefix + "/clock"
+    if (c.topicSuffix === "clock" || c.topicSuffix === "site/occupancy") return prefix + "/" + c.topicSuffix
     return prefix + "/" + stallId + "/" + c.topicSuffix
 }
 
@@ -47,6 +47,8 @@ export const GOOD_TARIFF = {
 export const GOOD_AUTHORIZE = { account: "acct-1", freeWh: 400000 }
 export const GOOD_ACK = { sessionId: "S1-3-17" }
 export const GOOD_CLOCK = { epochMs: 1700000000000 }
+export const GOOD_SHARING = { on: true }
+export const GOOD_OCCUPANCY = { percent: 40 }
 
 const DELETE = Symbol("delete")
 type Patch = Record<string, unknown>
@@ -75,6 +77,8 @@ const authorize = (patch: Patch, why: string, parserOnly?: string): BadCommand =
 })
 const ack = (payload: string, why: string): BadCommand => ({ topicSuffix: "cmd/ack", payload, why })
 const clock = (payload: string, why: string): BadCommand => ({ topicSuffix: "clock", payload, why })
+const sharing = (payload: string, why: string): BadCommand => ({ topicSuffix: "cmd/sharing", payload, why })
+const occupancy = (payload: string, why: string): BadCommand => ({ topicSuffix: "site/occupancy", payload, why })
 
 // ---- on every command topic: not a JSON object, or too big ------------------------------
 
@@ -82,7 +86,9 @@ const GOOD_OF: Record<CommandTopic, object> = {
     "cmd/authorize": GOOD_AUTHORIZE,
     "cmd/tariff": GOOD_TARIFF,
     "cmd/ack": GOOD_ACK,
+    "cmd/sharing": GOOD_SHARING,
     clock: GOOD_CLOCK,
+    "site/occupancy": GOOD_OCCUPANCY,
 }
 
 function notAnObject(topicSuffix: CommandTopic): BadCommand[] {
@@ -98,7 +104,8 @@ function notAnObject(topicSuffix: CommandTopic): BadCommand[] {
         e("   \n\t ", "whitespace only"),
         e("{", "a lone brace"),
         e(good.slice(0, good.length - 1), "truncated JSON (last brace missing)"),
-        e(good.slice(0, 12), "truncated JSON (cut mid-field)"),
+        // short ones too ({"on":true} is 11 characters)
+        e(good.slice(0, Math.min(12, good.length - 3)), "truncated JSON (cut mid-field)"),
         e(good.replace(/"/g, "'"), "single quotes are not JSON"),
         e(good.slice(0, good.length - 1) + ",}", "trailing comma"),
         e("\uFEFF" + good, "byte-order mark before the JSON"),
@@ -310,6 +317,37 @@ const CLOCK: BadCommand[] = [
     clock('{"epochMs":"2023-11-14T22:13:20Z"}', "ISO date string"),
 ]
 
+// ---- cmd/sharing ---------------------------------------------------------------------------
+
+const SHARING: BadCommand[] = [
+    sharing('{"on":"true"}', "on as a string"),
+    sharing('{"on":1}', "on as a number"),
+    sharing('{"on":0}', "off as a number"),
+    sharing('{"on":null}', "on null"),
+    sharing('{"on":[true]}', "on in an array"),
+    sharing('{"on":"on"}', "the word on"),
+    sharing("{}", "on missing"),
+    sharing('{"On":true}', "field name in the wrong case"),
+    sharing('{"sharing":true}', "misnamed field"),
+    sharing('{"on":true,"pairedStall":"S2"}', "unknown field"),
+]
+
+// ---- {prefix}/site/occupancy ------------------------------------------------------------------
+
+const OCCUPANCY: BadCommand[] = [
+    occupancy('{"percent":101}', "above 100"),
+    occupancy('{"percent":-1}', "negative"),
+    occupancy('{"percent":50.5}', "fractional percent: whole percent only"),
+    occupancy('{"percent":0.4}', "a share instead of a percent"),
+    occupancy('{"percent":"40"}', "percent as a string"),
+    occupancy('{"percent":null}', "percent null"),
+    occupancy('{"percent":true}', "percent a boolean"),
+    occupancy('{"percent":1e400}', "overflows to Infinity"),
+    occupancy("{}", "percent missing"),
+    occupancy('{"pct":40}', "misnamed field"),
+    occupancy('{"percent":40,"total":10}', "unknown field"),
+]
+
 // ---- topics that are not this stall's: must be ignored, never applied --------------------
 
 const foreign = (topic: string, wouldBe: CommandTopic, why: string): BadCommand => ({
@@ -337,13 +375,21 @@ const OTHER_STALL: BadCommand[] = [
     foreign("{prefix}/clock/extra", "clock", "below the clock topic"),
     foreign("{prefix}/{stallId}/clock", "clock", "a clock under the stall's root is not the site clock"),
     foreign("{prefix}/clocks", "clock", "clock with a suffix"),
+    foreign("{prefix}/OTHER/cmd/sharing", "cmd/sharing", "another stall's sharing"),
+    foreign("{prefix}/{stallId}0/cmd/sharing", "cmd/sharing", "prefix trap: S10 sharing"),
+    foreign("{prefix}/site/occupancy/extra", "site/occupancy", "below the occupancy topic"),
+    foreign("{prefix}/site/occupancyPct", "site/occupancy", "occupancy with a suffix"),
+    foreign("{prefix}/{stallId}/site/occupancy", "site/occupancy", "an occupancy under the stall's root"),
+    foreign("{prefix}/{stallId}/occupancy", "site/occupancy", "occupancy as a stall topic"),
 ]
 
 export const BAD_COMMANDS: BadCommand[] = [
-    ...(["cmd/authorize", "cmd/tariff", "cmd/ack", "clock"] as CommandTopic[]).flatMap(notAnObject),
+    ...(Object.keys(GOOD_OF) as CommandTopic[]).flatMap(notAnObject),
     ...AUTHORIZE,
     ...TARIFF,
     ...ACK,
+    ...SHARING,
     ...CLOCK,
+    ...OCCUPANCY,
     ...OTHER_STALL,
 ]

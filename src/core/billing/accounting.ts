@@ -3,7 +3,7 @@ import { isFiniteNumber, isInteger, roundHalfUp } from "../num"
 import { Refusal } from "../result"
 import { CheckpointItem } from "../codec/checkpoint"
 import { Pilot, pilotCode } from "./pilot"
-import { closePeriod, periodTier, runIdle, Session, SessionRecord, sessionRecord } from "./session"
+import { closePeriod, idleFactorNow, periodTier, runIdle, Session, SessionRecord, sessionRecord } from "./session"
 import { AccountingState, FaultCode, freshState, StallState, StateCode, stateName } from "./state"
 import { readState, writeState } from "./state-codec"
 import { defaultTariff, Tariff, validateTariff } from "./tariff"
@@ -33,6 +33,11 @@ export interface AccountingSnapshot {
     session: SessionRecord | null
     /** tier of the open period so far, -1 when none is open */
     currentTier: number
+    /** stall-wide: power shared with the paired stall; the site's occupancy, percent */
+    sharing: boolean
+    occupancyPct: number
+    /** what the idle minute under way would bill at if the vehicle left now (session.ts idleFactorNow); 0 when not idle */
+    idleFactor: number
 }
 
 /**
@@ -194,6 +199,9 @@ export class StallAccounting {
             readingValid: this.m.lastValid,
             session: s ? sessionRecord(s, this.m.lastT) : null,
             currentTier: s && s.periodFilledMs > 0 ? periodTier(s) : -1,
+            sharing: this.m.sharing,
+            occupancyPct: this.m.occupancyPct,
+            idleFactor: s && this.m.state === StateCode.Finished ? idleFactorNow(s, this.m.seenMinPct) : 0,
         }
     }
 

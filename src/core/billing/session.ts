@@ -131,6 +131,19 @@ function idleMinuteOpen(s: Session): boolean {
     return s.idleMs > idleGridStartMs(s.tariff) + s.idleMinutesClosed * IDLE_BILLING_MS
 }
 
+/**
+ * The factor the idle minute under way would be billed at if the vehicle left now,
+ * `minPct` the lowest occupancy in force since the last sample (the next interval sees
+ * it): 0 within the grace (nothing billable yet) or when the minute's lowest occupancy
+ * is below idleMinOccupancyPct; idleFullMultiplier when it is 100; else 1.
+ */
+export function idleFactorNow(s: Session, minPct: number): number {
+    if (s.idleMs <= s.tariff.idleGraceMs) return 0
+    const lowest = idleMinuteOpen(s) && s.idleMinuteMinPct < minPct ? s.idleMinuteMinPct : minPct
+    const kind = idleKind(s.tariff, lowest)
+    return kind === IdleKind.Free ? 0 : kind === IdleKind.Full ? s.tariff.idleFullMultiplier : 1
+}
+
 export interface Cost {
     timeMinor: number
     energyMinor: number

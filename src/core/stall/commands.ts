@@ -133,3 +133,24 @@ export function parseClock(payload: string, bytes = payload.length): Result<numb
         return fail("clock: epochMs must be an integer between 2020 and 2100")
     return ok(e)
 }
+
+/** cmd/sharing from the site's power manager: this stall shares its power with the paired one, or not. */
+export function parseSharing(payload: string, bytes = payload.length): Result<boolean> {
+    const p = parseObject(payload, bytes, ["on"], "sharing")
+    if (p.error !== null) return p
+    const on = p.value.on
+    if (on !== true && on !== false) return fail("sharing: on must be true or false")
+    return ok(on)
+}
+
+/**
+ * The site's occupancy, whole percent: stricter than a trace's finite number, so
+ * every hop (tap, telemetry, flash) carries it exactly; the backend rounds down.
+ */
+export function parseOccupancy(payload: string, bytes = payload.length): Result<number> {
+    const p = parseObject(payload, bytes, ["percent"], "occupancy")
+    if (p.error !== null) return p
+    const pct = p.value.percent
+    if (!isInteger(pct) || pct < 0 || pct > 100) return fail("occupancy: percent must be a whole number from 0 to 100")
+    return ok(pct)
+}

@@ -1,6 +1,6 @@
 import { Output, StallAccounting, StallState } from "../billing/accounting"
 import { CheckpointItem } from "../codec/checkpoint"
-import { parseAck, parseAuthorize, parseClock, parseTariff } from "./commands"
+import { parseAck, parseAuthorize, parseClock, parseOccupancy, parseSharing, parseTariff } from "./commands"
 import {
     EventKind,
     eventMessage,
@@ -285,6 +285,17 @@ export class StallController {
             this.acct.setTariff(p.value)
             this.tapRow({ event: "tariff", tariff: p.value, t })
             this.event("tariff_changed", p.value.id + " for sessions from now on", t)
+        } else if (kind === "cmd/sharing") {
+            const p = parseSharing(payload, bytes)
+            if (p.error !== null) return this.reject(p.error, t)
+            this.acct.setSharing(p.value)
+            this.tapRow({ event: "sharing", on: p.value, t })
+        } else if (kind === "site/occupancy") {
+            // retained: every (re)connect applies it again, which changes nothing
+            const p = parseOccupancy(payload, bytes)
+            if (p.error !== null) return this.reject(p.error, t)
+            this.acct.setOccupancy(p.value)
+            this.tapRow({ event: "occupancy", percent: p.value, t })
         } else if (kind === "cmd/ack") {
             const a = parseAck(payload, bytes)
             if (a.error !== null) return this.reject(a.error, t)

@@ -81,6 +81,11 @@ export interface TelemetryMessage {
     currency: string | null
     /** samples the core refused since boot */
     rejectedSamples: number
+    /** stall-wide, from the site: power shared with the paired stall; occupancy, whole percent */
+    sharing: boolean
+    occupancyPct: number
+    /** 0, 1 or the tariff's idleFullMultiplier: what the idle minute under way bills at if the vehicle leaves now */
+    idleFactor: number
 }
 
 export function telemetryMessage(
@@ -109,6 +114,9 @@ export function telemetryMessage(
         costMinor: s ? s.cost.totalMinor : 0,
         currency: s ? s.currency : null,
         rejectedSamples,
+        sharing: snap.sharing,
+        occupancyPct: snap.occupancyPct,
+        idleFactor: snap.idleFactor,
     }
 }
 

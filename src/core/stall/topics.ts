@@ -6,12 +6,21 @@
 
 /** What a topic under `{prefix}/{stallId}/` carries. */
 export type StallTopic =
-    "status" | "telemetry" | "session" | "event" | "tap" | "echo" | "cmd/authorize" | "cmd/tariff" | "cmd/ack"
+    | "status"
+    | "telemetry"
+    | "session"
+    | "event"
+    | "tap"
+    | "echo"
+    | "cmd/authorize"
+    | "cmd/tariff"
+    | "cmd/ack"
+    | "cmd/sharing"
 
-/** A stall topic, or the site clock `{prefix}/clock`. */
-export type TopicKind = StallTopic | "clock"
+/** A stall topic, or one of the site's topics a stall reads: the clock `{prefix}/clock`, the occupancy `{prefix}/site/occupancy`. */
+export type TopicKind = StallTopic | "clock" | "site/occupancy"
 
-export type CommandName = "authorize" | "tariff" | "ack"
+export type CommandName = "authorize" | "tariff" | "ack" | "sharing"
 
 export const STALL_TOPICS: StallTopic[] = [
     "status",
@@ -23,6 +32,7 @@ export const STALL_TOPICS: StallTopic[] = [
     "cmd/authorize",
     "cmd/tariff",
     "cmd/ack",
+    "cmd/sharing",
 ]
 
 const CLOCK = "clock"
@@ -74,11 +84,12 @@ function isStallTopic(x: string): boolean {
     return false
 }
 
-/** A topic of the site `prefix`, parsed exactly: the clock, or a stall's topic; null for anything else. */
+/** A topic of the site `prefix`, parsed exactly: the clock, the occupancy, or a stall's topic; null for anything else. */
 export function parseTopic(topic: string, prefix: string): { stallId: string | null; kind: TopicKind } | null {
     if (!topic.startsWith(prefix + "/")) return null
     const rest = topic.slice(prefix.length + 1)
     if (rest === CLOCK) return { stallId: null, kind: "clock" }
+    if (topic === siteOccupancyTopic(prefix)) return { stallId: null, kind: "site/occupancy" }
     const slash = rest.indexOf("/")
     if (slash < 1) return null
     const kind = rest.slice(slash + 1)
@@ -86,7 +97,7 @@ export function parseTopic(topic: string, prefix: string): { stallId: string | n
     return { stallId: rest.slice(0, slash), kind: kind as StallTopic }
 }
 
-/** The kind of a topic of this stall (or the site clock), null when it is not one of them. */
+/** The kind of a topic of this stall (or of the site: clock, occupancy), null when it is not one of them. */
 export function topicKind(topic: string, prefix: string, stallId: string): TopicKind | null {
     const p = parseTopic(topic, prefix)
     if (!p || (p.stallId !== null && p.stallId !== stallId)) return null

@@ -9,6 +9,8 @@ import {
     parseAck,
     parseAuthorize,
     parseClock,
+    parseOccupancy,
+    parseSharing,
     parseTariff,
 } from "../../../src/core/stall/commands"
 import type { Result } from "../../../src/core/result"
@@ -19,6 +21,8 @@ import {
     GOOD_ACK,
     GOOD_AUTHORIZE,
     GOOD_CLOCK,
+    GOOD_OCCUPANCY,
+    GOOD_SHARING,
     GOOD_TARIFF,
     topicOf,
     type BadCommand,
@@ -29,14 +33,18 @@ const PARSERS: Record<CommandTopic, (payload: string) => Result<unknown>> = {
     "cmd/authorize": parseAuthorize,
     "cmd/tariff": parseTariff,
     "cmd/ack": parseAck,
+    "cmd/sharing": parseSharing,
     clock: parseClock,
+    "site/occupancy": parseOccupancy,
 }
 /** each parser names its command at the start of the reason, for the rejection event */
 const REASON_PREFIX: Record<CommandTopic, string> = {
     "cmd/authorize": "authorize: ",
     "cmd/tariff": "tariff: ",
     "cmd/ack": "ack: ",
+    "cmd/sharing": "sharing: ",
     clock: "clock: ",
+    "site/occupancy": "occupancy: ",
 }
 
 const mine = BAD_COMMANDS.filter((c) => !c.otherStall) as (BadCommand & { topicSuffix: CommandTopic })[]
@@ -146,6 +154,12 @@ const VALID: [CommandTopic, string, string][] = [
     ["clock", "2020-01-01T00:00:00Z exactly", '{"epochMs":1577836800000}'],
     ["clock", "2100-01-01T00:00:00Z exactly", '{"epochMs":4102444800000}'],
     ["clock", "written with an exponent", '{"epochMs":1.7e12}'],
+    ["cmd/sharing", "on", JSON.stringify(GOOD_SHARING)],
+    ["cmd/sharing", "off", '{"on":false}'],
+    ["site/occupancy", "some", JSON.stringify(GOOD_OCCUPANCY)],
+    ["site/occupancy", "empty", '{"percent":0}'],
+    ["site/occupancy", "full", '{"percent":100}'],
+    ["site/occupancy", "written 50.0 (an integer in JSON)", '{"percent":50.0}'],
 ]
 
 describe("valid commands are accepted by the parser and the schema", () => {
@@ -162,6 +176,8 @@ describe("valid commands are accepted by the parser and the schema", () => {
         expect(parseAuthorize('{"account":"a"}')).toEqual({ error: null, value: { account: "a", freeWh: 0 } })
         expect(parseAck(JSON.stringify(GOOD_ACK))).toEqual({ error: null, value: GOOD_ACK.sessionId })
         expect(parseClock(JSON.stringify(GOOD_CLOCK))).toEqual({ error: null, value: GOOD_CLOCK.epochMs })
+        expect(parseSharing('{"on":false}')).toEqual({ error: null, value: false })
+        expect(parseOccupancy(JSON.stringify(GOOD_OCCUPANCY))).toEqual({ error: null, value: 40 })
     })
 
     test("what the stall applies is itself valid for the schema (and so for the tap)", () => {
@@ -318,6 +334,28 @@ describe("properties", () => {
             { numRuns: 3000 }
         )
         expect(accepted).toBeGreaterThan(10)
+    })
+
+    test("parseOccupancy and parseSharing accept exactly what the schemas accept", () => {
+        const percents = fc.oneof(
+            fc.integer({ min: -5, max: 105 }),
+            fc.double({ min: -5, max: 105, noNaN: true }),
+            fc.constantFrom(null, "40", true)
+        )
+        fc.assert(
+            fc.property(percents, (p) => {
+                const payload = JSON.stringify({ percent: p })
+                return (parseOccupancy(payload).error === null) === schemaAccepts("site/occupancy", payload)
+            }),
+            { numRuns: 1000 }
+        )
+        fc.assert(
+            fc.property(fc.jsonValue(), (on) => {
+                const payload = JSON.stringify({ on })
+                return (parseSharing(payload).error === null) === schemaAccepts("cmd/sharing", payload)
+            }),
+            { numRuns: 500 }
+        )
     })
 
     test("parseClock accepts exactly what the schema accepts", () => {

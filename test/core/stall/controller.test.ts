@@ -4,6 +4,9 @@ import { configFrom } from "../../../src/core/billing/config"
 import { MAX_PENDING_EVENTS, Publish, RESEND_BATCH, StallController } from "../../../src/core/stall/controller"
 import { recordOfHeld } from "../../../src/core/stall/record-codec"
 import { StallIdentity } from "../../../src/core/stall/messages"
+import { resume } from "../../../src/core/stall/boot"
+import { presetTariff } from "../../../src/core/billing/tariff"
+import { outputsDiff, replayTrace } from "../../../src/core/trace/index"
 
 const ID: StallIdentity = { stallId: "S1", prefix: "stalls", connector: "NACS", fw: "test" }
 const CFG = { telemetryMs: 10_000, resendMs: 30_000, tap: false, maxOutbox: 2 }
@@ -357,5 +360,148 @@ describe("persistence flags and tap", () => {
         const out = c.take()
         expect(json(out, "event")[0].kind).toBe("roles_ambiguous")
         expect(json(out, "status")[0]).toMatchObject({ state: "faulted", faultReason: "roles" })
+    })
+})
+
+describe("sharing and occupancy from the site", () => {
+    // 5 s periods, no grace, idle free below half full and doubled when full
+    const TARIFF = {
+        id: "SITE",
+        currency: "EUR",
+        mode: "per_minute",
+        tierThresholdsKw: [60],
+        perMinuteMinor: [17, 34],
+        perKwhMinor: 0,
+        idlePerMinuteMinor: 35,
+        idleGraceMs: 0,
+        idleGraceMode: "deduct",
+        periodMs: 5000,
+        idleMinOccupancyPct: 50,
+        idleFullMultiplier: 2,
+    }
+    const TAP = { ...CFG, tap: true }
+    const sharing = (c: StallController, on: boolean, t: number) =>
+        c.message("stalls/S1/cmd/sharing", JSON.stringify({ on }), t)
+    const occupancy = (c: StallController, percent: number, t: number) =>
+        c.message("stalls/site/occupancy", JSON.stringify({ percent }), t)
+
+    test("reach the core as events, in the tap, and show in the telemetry with the idle factor", () => {
+        const c = controller({ ...TAP, telemetryMs: 500 })
+        c.connected(0)
+        c.message("stalls/S1/cmd/tariff", JSON.stringify(TARIFF), 0)
+        occupancy(c, 40, 100)
+        sharing(c, true, 200)
+        const applied = json(c.take(), "tap").slice(1)
+        expect(applied).toEqual([
+            { event: "occupancy", percent: 40, t: 100 },
+            { event: "sharing", on: true, t: 200 },
+        ])
+        c.sample(1000, "B", 400_000, 0)
+        const plugged = json(c.take(), "telemetry")[0]
+        expect(plugged).toMatchObject({ sharing: true, occupancyPct: 40, idleFactor: 0 })
+        for (let t = 2000; t <= 12_000; t += 1000) c.sample(t, "C", 400_000, 250_000)
+        sharing(c, false, 12_500)
+        c.sample(13_000, "B", 400_000, 0) // finished: idle from here
+        c.sample(14_000, "B", 400_000, 0)
+        const tel = (t: number) => {
+            c.tick(t)
+            return json(c.take(), "telemetry").at(-1)
+        }
+        // 40 % < 50 %: the idle minute under way is free
+        expect(tel(14_000)).toMatchObject({ state: "finished", sharing: false, occupancyPct: 40, idleFactor: 0 })
+        occupancy(c, 100, 14_500)
+        // the minute under way has seen 40 %: still free, the next one is full
+        expect(tel(14_500)).toMatchObject({ occupancyPct: 100, idleFactor: 0 })
+        for (let t = 15_000; t <= 75_000; t += 1000) c.sample(t, "B", 400_000, 0)
+        expect(tel(75_000)).toMatchObject({ idleFactor: 2 })
+        occupancy(c, 70, 75_500)
+        expect(tel(75_500)).toMatchObject({ occupancyPct: 70, idleFactor: 1 })
+        c.sample(76_000, "A", 0, 0)
+        const out = c.take()
+        const rec = json(out, "session")[0]
+        expect(rec).toMatchObject({ idleMs: 63_000, idleBilledMinutes: 1, idleFullMinutes: 0 })
+        // 11 s of charging, 3 periods: the last one too, sharing was on at its sample before 12.5 s
+        expect(rec.sharedPeriods).toBe(3)
+        expect(json(out, "telemetry").at(-1)).toMatchObject({ state: "available", idleFactor: 0 })
+    })
+
+    test("the tap holds every applied event, and its replay is the record", () => {
+        const c = controller(TAP)
+        c.connected(0)
+        const tap: unknown[] = []
+        const drain = () => tap.push(...json(c.take(), "tap"))
+        c.message("stalls/S1/cmd/tariff", JSON.stringify(TARIFF), 0)
+        occupancy(c, 60, 0)
+        drain()
+        c.sample(1000, "B", 400_000, 0)
+        for (let t = 2000; t <= 20_000; t += 1000) {
+            if (t === 6000) sharing(c, true, t - 500)
+            if (t === 9000) sharing(c, false, t - 500)
+            c.sample(t, "C", 400_000, 250_000)
+            drain()
+        }
+        occupancy(c, 100, 20_500)
+        for (let t = 21_000; t <= 200_000; t += 1000) {
+            if (t === 150_000) occupancy(c, 90, t - 500)
+            c.sample(t, "B", 400_000, 0)
+            drain()
+        }
+        c.sample(201_000, "A", 0, 0)
+        const out = c.take()
+        tap.push(...json(out, "tap"))
+        const rec = json(out, "session")[0]
+        expect(tap.filter((r: any) => r.event === "sharing" || r.event === "occupancy")).toHaveLength(5)
+        // the tap carries the meter's mV and mA, a trace volts and amps
+        const rows = tap.map((r) => (Array.isArray(r) ? [r[0], r[1], r[2] / 1000, r[3] / 1000] : r))
+        const replayed = replayTrace({ tariff: presetTariff("DE-2017"), rows }).filter((o) => o.type === "session")
+        const { stallId, sessionId, fw, pluggedAt, unpluggedAt, ...semantics } = rec
+        expect(outputsDiff(replayed, [semantics])).toBeNull()
+        expect(rec.sharedPeriods).toBeGreaterThan(0)
+        expect(rec.idleFullMinutes).toBeGreaterThan(0)
+    })
+
+    test("a reboot mid-session keeps the sharing flag and the occupancy (checkpoint v2)", () => {
+        const c = controller(TAP)
+        c.connected(0)
+        c.message("stalls/S1/cmd/tariff", JSON.stringify(TARIFF), 0)
+        occupancy(c, 100, 0)
+        sharing(c, true, 0)
+        c.sample(1000, "B", 400_000, 0)
+        for (let t = 2000; t <= 6000; t += 1000) c.sample(t, "C", 400_000, 250_000)
+        const stored = c.takeCheckpoint().items
+        // power cut; the new boot hears neither command again
+        const r = resume(configFrom({}), presetTariff("DE-2017")!, [{ items: stored, lineage: 7 }], 8)
+        const b = new StallController(ID, r.acct, r.lineage, [], TAP)
+        b.boot(6000, "boot 8", r.restored)
+        b.connected(6000)
+        expect(b.acct.snapshot()).toMatchObject({ sharing: true, occupancyPct: 100 })
+        for (let t = 7000; t <= 17_000; t += 1000) b.sample(t, "C", 400_000, 250_000)
+        for (let t = 18_000; t <= 140_000; t += 1000) b.sample(t, "B", 400_000, 0)
+        b.sample(141_000, "A", 0, 0)
+        const rec = json(b.take(), "session")[0]
+        // every period shared, every idle minute full: before and after the reboot
+        expect(rec.sharedPeriods).toBe(rec.tierMinutes[0] + rec.tierMinutes[1])
+        expect(rec.tierMinutes[1]).toBe(0)
+        expect(rec.idleFullMinutes).toBe(rec.idleBilledMinutes)
+        expect(rec.idleFullMinutes).toBeGreaterThan(1)
+        expect(rec.faults.outages).toBe(1)
+    })
+
+    test("bad values are rejected with an event and change nothing", () => {
+        const c = controller()
+        c.connected(0)
+        c.take()
+        const before = c.acct.checkpoint()
+        for (const [topic, payload] of [
+            ["stalls/S1/cmd/sharing", '{"on":"yes"}'],
+            ["stalls/site/occupancy", '{"percent":40.5}'],
+            ["stalls/site/occupancy", '{"percent":101}'],
+        ]) {
+            c.message(topic, payload, 100)
+            expect(json(c.take(), "event").map((e) => [e.kind, e.detail.split(":")[0]])).toEqual([
+                ["command_rejected", topic.endsWith("sharing") ? "sharing" : "occupancy"],
+            ])
+        }
+        expect(c.acct.checkpoint()).toEqual(before)
     })
 })

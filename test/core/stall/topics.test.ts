@@ -6,6 +6,7 @@ import {
     commandTopic,
     everyStall,
     parseTopic,
+    siteOccupancyTopic,
     STALL_TOPICS,
     stallTopic,
     topicKind,
@@ -24,6 +25,7 @@ describe("the topic tree", () => {
                 expect(parseTopic(stallTopic(p, s, kind), p)).toEqual({ stallId: s, kind })
                 expect(topicKind(stallTopic(p, s, kind), p, s)).toBe(kind)
                 expect(topicKind(clockTopic(p), p, s)).toBe("clock")
+                expect(topicKind(siteOccupancyTopic(p), p, s)).toBe("site/occupancy")
             })
         )
     })
@@ -52,6 +54,11 @@ describe("the topic tree", () => {
         "stalls/S1/status/x",
         "stalls/S1/clock",
         "stalls/clock/x",
+        "stalls/site/occupancy/x",
+        "stalls/site/occupancyPct",
+        "stalls/S1/site/occupancy",
+        "stalls/S1/occupancy",
+        "stalls/site",
         "stalls//status",
         "stallsx/S1/status",
         "STALLS/S1/status",
@@ -65,5 +72,8 @@ describe("the topic tree", () => {
         expect(commandFilter("stalls", "S1")).toBe("stalls/S1/cmd/#")
         expect(everyStall("stalls", "session")).toBe("stalls/+/session")
         expect(clockTopic("site/7")).toBe("site/7/clock")
+        expect(siteOccupancyTopic("site/7")).toBe("site/7/site/occupancy")
+        expect(parseTopic("site/7/site/occupancy", "site/7")).toEqual({ stallId: null, kind: "site/occupancy" })
+        expect(topicKind(commandTopic("stalls", "S1", "sharing"), "stalls", "S1")).toBe("cmd/sharing")
     })
 })

@@ -146,6 +146,8 @@ describe("what the builders in src/core/stall/messages.ts produce is valid", () 
         expect(validateMessage("tap", { t: 60000, event: "checkpoint", rows: 61 })).toBeNull()
         expect(validateMessage("echo", 1)).toBeNull()
         expect(validateMessage("tap", { t: 9, event: "tariff", tariff: presetTariff("V3-4TIER") })).toBeNull()
+        expect(validateMessage("tap", { t: 9, event: "sharing", on: true })).toBeNull()
+        expect(validateMessage("tap", { t: 9, event: "occupancy", percent: 100 })).toBeNull()
     })
 })
 
@@ -164,6 +166,8 @@ describe("what the controller actually publishes is valid", () => {
         ctl.boot(0, "test", true)
         ctl.connected(0)
         ctl.message("stalls/clock", JSON.stringify({ epochMs: AT }), 0)
+        ctl.message("stalls/site/occupancy", JSON.stringify({ percent: 100 }), 0)
+        ctl.message("stalls/S1/cmd/sharing", JSON.stringify({ on: true }), 0)
         let t = 0
         for (const row of run.trace.rows) {
             if (Array.isArray(row)) {
@@ -251,6 +255,12 @@ const BROKEN: [string, unknown, string, unknown][] = [
     ["telemetry", telemetry, "costMinor", undefined],
     ["telemetry", telemetry, "powerKw", 60],
     ["telemetry", telemetry, "at", "2023-11-14T22:13:20Z"],
+    ["telemetry", telemetry, "sharing", undefined],
+    ["telemetry", telemetry, "sharing", 1],
+    ["telemetry", telemetry, "occupancyPct", 40.5],
+    ["telemetry", telemetry, "occupancyPct", 101],
+    ["telemetry", telemetry, "idleFactor", -1],
+    ["telemetry", telemetry, "idleFactor", undefined],
     ["event", event, "t", 1.5],
     ["event", event, "kind", "panic"],
     ["event", event, "detail", undefined],
@@ -264,6 +274,12 @@ const BROKEN: [string, unknown, string, unknown][] = [
     ["tap", { t: 1, event: "tariff", tariff: presetTariff("DE-2017") }, "tariff/periodMs", 999],
     ["tap", { t: 1, event: "reboot" }, "event", "unplug"],
     ["tap", { t: 1, event: "checkpoint", rows: 3 }, "rows", 2.5],
+    ["tap", { t: 1, event: "sharing", on: false }, "on", "false"],
+    ["tap", { t: 1, event: "sharing", on: false }, "on", undefined],
+    ["tap", { t: 1, event: "occupancy", percent: 40 }, "percent", 40.5],
+    ["tap", { t: 1, event: "occupancy", percent: 40 }, "percent", undefined],
+    ["cmd/sharing", { on: true }, "on", "true"],
+    ["site/occupancy", { percent: 40 }, "percent", 101],
     ["cmd/ack", { sessionId: SESSION_ID }, "sessionId", 7],
     ["clock", { epochMs: AT }, "epochMs", AT + 0.5],
 ]
@@ -291,6 +307,8 @@ describe("kinds and topics", () => {
         for (const k of MESSAGE_KINDS) expect(validateMessage(k, null)).toMatch(/must be|must have/)
         expect(toKind("cmd-tariff")).toBe("cmd/tariff")
         expect(toKind("tap-row")).toBe("tap")
+        expect(toKind("site-occupancy")).toBe("site/occupancy")
+        expect(toKind("cmd-sharing")).toBe("cmd/sharing")
     })
 
     test("topics map to kinds exactly", () => {
@@ -303,6 +321,8 @@ describe("kinds and topics", () => {
         expect(k("stalls/S1/echo")).toBe("echo")
         expect(k("stalls/S1/cmd/ack")).toBe("cmd/ack")
         expect(k("stalls/clock")).toBe("clock")
+        expect(k("stalls/site/occupancy")).toBe("site/occupancy")
+        expect(k("stalls/S1/cmd/sharing")).toBe("cmd/sharing")
         for (const t of [
             "stalls/S10/status",
             "stalls/S1/status/x",
