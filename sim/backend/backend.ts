@@ -36,6 +36,8 @@ export interface BackendOptions {
     shareGroup?: string
     clientId?: string
     now?: () => number
+    /** publish the site's occupancy (default true); off when something else speaks for the site */
+    occupancy?: boolean
 }
 
 export interface BackendCounts {
@@ -88,7 +90,8 @@ export class Backend {
         readonly store: BackendStore,
         private readonly client: MqttClient,
         readonly prefix: string,
-        private readonly now: () => number
+        private readonly now: () => number,
+        private readonly publishesOccupancy: boolean
     ) {
         client.on("message", (topic, buf) => this.onMessage(topic, buf))
     }
@@ -113,7 +116,7 @@ export class Backend {
                 },
                 false
             )
-            const b = new Backend(store, client, prefix, o.now ?? Date.now)
+            const b = new Backend(store, client, prefix, o.now ?? Date.now, o.occupancy ?? true)
             const records = everyStall(prefix, "session")
             await client.subscribeAsync(o.shareGroup ? `$share/${o.shareGroup}/${records}` : records, { qos: 1 })
             await client.subscribeAsync(everyStall(prefix, "status"), { qos: 1 })
@@ -274,6 +277,7 @@ export class Backend {
         })
         this.client.publish(siteAvailabilityTopic(this.prefix), body, { qos: 1, retain: true })
         // the stalls' idle fees follow it: republished only when the percent changes
+        if (!this.publishesOccupancy) return
         const percent = this.availability.occupancy()
         if (percent === this.occupancyPublished) return
         this.occupancyPublished = percent

@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs"
 import { configFrom, PRESET_IDS, presetTariff, type Tariff } from "../../src/core/billing/index"
 import {
     commandTopic,
+    siteOccupancyTopic,
     defaultSettings,
     settingValues,
     stallTopic,
@@ -207,7 +208,9 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
         const c = live.collector
         if (args.db) {
             progress(`site backend into ${args.db}`)
-            site = await Backend.start({ brokerUrl: live.brokerAddress.url, dbUrl: args.db, prefix: PREFIX })
+            // a scenario that sets the site's occupancy speaks for the site: the backend then does not
+            const occupancy = !trace.rows.some((r) => !Array.isArray(r) && r.event === "occupancy")
+            site = await Backend.start({ brokerUrl: live.brokerAddress.url, dbUrl: args.db, prefix: PREFIX, occupancy })
             if (web) site.onStored((sessionId) => web!.stored(sessionId))
         }
         const settings = settingsFor(trace, stallId, live.brokerAddress.port)
@@ -245,6 +248,8 @@ async function runLive(args: LiveArgs, trace: Trace, stallId: string, io: Comman
             }
             await playTrace(live.sensors, trace.rows, {
                 command: (name, body) => c.publish(commandTopic(PREFIX, stallId, name), JSON.stringify(body)),
+                occupancy: (percent) =>
+                    c.publish(siteOccupancyTopic(PREFIX), JSON.stringify({ percent }), { qos: 1, retain: true }),
                 powerOff: () => live!.vm.kill(),
                 powerOn: () => live!.vm.restart(),
             })

@@ -2,7 +2,7 @@
 // sensors. What sensors cannot do (commands, reboots) becomes one line telling the
 // user what to publish or do, or, given a broker, a published command.
 import type { Tariff } from "../../src/core/billing/index"
-import { commandTopic, type CommandName } from "../../src/core/stall/index"
+import { commandTopic, siteOccupancyTopic, type CommandName } from "../../src/core/stall/index"
 import { playTrace, type PlayedSensors } from "../live/player"
 import type { Row, SampleRow } from "../scenario/scenario"
 
@@ -15,7 +15,7 @@ export interface FollowOptions {
     /** the tariff the stall bills until a cmd/tariff arrives (its TARIFF setting) */
     stallTariff: Tariff
     /** publishes a command; null: print what the user should publish */
-    publish: ((topic: string, payload: string) => Promise<void>) | null
+    publish: ((topic: string, payload: string, retain?: boolean) => Promise<void>) | null
     out: (line: string) => void
 }
 
@@ -58,6 +58,15 @@ export async function followTrace(sensors: PlayedSensors, rows: Row[], tariff: T
         rows,
         {
             command,
+            occupancy: async (percent) => {
+                const topic = siteOccupancyTopic(o.prefix)
+                const payload = JSON.stringify({ percent })
+                if (o.publish) await o.publish(topic, payload, true)
+                line(
+                    "occupancy",
+                    `${o.publish ? "published (retained) to" : "publish (retained) to"} ${topic}: ${payload}`
+                )
+            },
             powerOff: async () =>
                 line("reboot", "the scenario reboots the stall: power it off now (the sensors keep their values)"),
             powerOn: async () => line("reboot", "power the stall back on now"),

@@ -202,7 +202,7 @@ async function scenarioMode(
             stallId: args.settings.stallId,
             stallTariff: presetTariff(args.settings.tariffId)!,
             publish: client
-                ? async (topic, payload) => void (await client.publishAsync(topic, payload, { qos: 1 }))
+                ? async (topic, payload, retain) => void (await client.publishAsync(topic, payload, { qos: 1, retain }))
                 : null,
             out,
         })

@@ -187,6 +187,9 @@ export class FleetStall {
                 )
             )
         else if (r.event === "tariff") this.command("tariff", JSON.stringify(r.tariff))
+        else if (r.event === "sharing") this.command("sharing", JSON.stringify({ on: r.on }))
+        // the fleet's own site publishes its real occupancy: a scenario's does not apply
+        else if (r.event === "occupancy") return
         else this.reboot(r.t)
     }
 

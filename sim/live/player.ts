@@ -11,7 +11,9 @@ export type PlayedSensors = Pick<Sensors, "set" | "fail">
 
 export interface PlayHooks {
     /** a command to the stall, e.g. ("authorize", {account}) */
-    command(name: "authorize" | "tariff", body: unknown): Promise<void>
+    command(name: "authorize" | "tariff" | "sharing", body: unknown): Promise<void>
+    /** the site's occupancy changes (SEMANTICS v2): the site backend's retained `{percent}` */
+    occupancy(percent: number): Promise<void>
     /** the power goes off now; back on at the reboot row */
     powerOff(): Promise<void>
     powerOn(): Promise<void>
@@ -57,6 +59,8 @@ export async function playTrace(
         } else if (row.event === "authorize")
             await hooks.command("authorize", { account: row.account, freeWh: row.freeWh ?? 0 })
         else if (row.event === "tariff") await hooks.command("tariff", row.tariff)
+        else if (row.event === "sharing") await hooks.command("sharing", { on: row.on })
+        else if (row.event === "occupancy") await hooks.occupancy(row.percent)
         onProgress?.(i + 1)
     }
 }
