@@ -1,4 +1,4 @@
-import { isInteger } from "../num"
+import { isInteger, mod } from "../num"
 
 /**
  * A checkpoint is a flat list of integers and short strings: integers print
@@ -45,19 +45,27 @@ export class CheckpointWriter {
 
     /** Appends the checksum; returns the finished list. */
     finish(): CheckpointItem[] {
-        this.items.push(checksum(this.items, this.items.length))
+        this.items.push(checksum(this.items, this.items.length, exact))
         return this.items
     }
 }
 
-function checksum(items: CheckpointItem[], n: number): number {
+/** The same in Node and in the VM: what every checkpoint since SEMANTICS v2 carries. */
+const exact = (x: number) => mod(x, CHECK_MOD)
+/**
+ * What the firmware before v2 computed, with the VM's `%` (its dividend taken as an int32,
+ * num.ts `mod`): its checkpoints, in flash on the boards, must still restore.
+ */
+const asTheVmDid = (x: number) => (x | 0) % CHECK_MOD
+
+function checksum(items: CheckpointItem[], n: number, reduce: (x: number) => number): number {
     let h = 7
     for (let i = 0; i < n; i++) {
         const x = items[i]
-        if (typeof x === "number") h = (h * 31 + (x % CHECK_MOD) + CHECK_MOD) % CHECK_MOD
+        if (typeof x === "number") h = reduce(h * 31 + reduce(x) + CHECK_MOD)
         else {
-            h = (h * 31 + 1000003 + x.length) % CHECK_MOD
-            for (let j = 0; j < x.length; j++) h = (h * 31 + x.charCodeAt(j)) % CHECK_MOD
+            h = reduce(h * 31 + 1000003 + x.length)
+            for (let j = 0; j < x.length; j++) h = reduce(h * 31 + x.charCodeAt(j))
         }
     }
     return h
@@ -76,7 +84,8 @@ export class CheckpointReader {
                 throw new Error("checkpoint: item " + i + " is neither an integer nor a string")
         }
         const n = items.length - 1
-        if (checksum(items, n) !== items[n]) throw new Error("checkpoint: checksum mismatch")
+        if (checksum(items, n, exact) !== items[n] && checksum(items, n, asTheVmDid) !== items[n])
+            throw new Error("checkpoint: checksum mismatch")
         this.items = items.slice(0, n)
     }
 

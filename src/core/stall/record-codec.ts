@@ -1,6 +1,7 @@
 import { CheckpointItem, CheckpointReader, CheckpointWriter } from "../codec/checkpoint"
 import { SessionMessage } from "./messages"
 import { MAX_TIER_THRESHOLDS } from "../billing/tariff"
+import { mod } from "../num"
 
 /**
  * A session record as a flat list of integers and strings, for the flash outbox:
@@ -155,14 +156,6 @@ function endDigitOf(c: number): number {
     if (c === 45) return 30
     if (c === 95) return 31
     return -1
-}
-
-/**
- * x mod m for integers to 2^53 without `%`: measured in the VM, 3515625000 % 32
- * (a dividend past 2^31) did not give 8, and the page read back failed.
- */
-function mod(x: number, m: number): number {
-    return x - Math.floor(x / m) * m
 }
 
 function isInt(x: number): boolean {

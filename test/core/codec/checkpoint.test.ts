@@ -140,6 +140,18 @@ describe("a v1 checkpoint (written before SEMANTICS v2)", () => {
         expect(a.checkpoint()[1]).toBe(CHECKPOINT_VERSION)
     })
 
+    test("the same checkpoint as the v1 firmware wrote it in the VM (its checksum with the VM's `%`) restores too", () => {
+        const vm = JSON.parse(readFileSync(join(__dirname, "../billing/fixtures/checkpoint-v1-vm.json"), "utf8"))
+        expect(vm.items.at(-1)).not.toBe(v1.items.at(-1))
+        const a = new StallAccounting(configFrom({}))
+        a.restore(vm.items)
+        expect(a.snapshot().session).toEqual({ ...v1.record, idleFullMinutes: 0, sharedPeriods: 0 })
+        // any other last item is refused
+        expect(() =>
+            new StallAccounting(configFrom({})).restore([...vm.items.slice(0, -1), vm.items.at(-1) + 1])
+        ).toThrow(/checksum/)
+    })
+
     test("carries on as the v1 session would: idle minutes keep counting on the same grid", () => {
         const a = new StallAccounting(configFrom({}))
         a.restore(v1.items)
