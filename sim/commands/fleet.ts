@@ -12,7 +12,7 @@ import {
 import { brokerRefusal } from "./reach-broker"
 import { loadScenario } from "./run"
 import { DEFAULT_SCENARIO, MAX_STALLS, runFleet, type FleetOptions, type FleetReport } from "../fleet/fleet"
-import { formatShardedReport, runShardedFleet } from "../fleet/shards"
+import { runShardedFleet, type PerProcess, type ShardedFleetReport } from "../fleet/shards"
 import type { Stats } from "../report/percentiles"
 import { stallHeaders } from "../scenario/scenario"
 import { startWeb, type Web } from "../web/index"
@@ -190,4 +190,31 @@ export function fleetCommand(argv: string[], io: CommandIo = processIo()): Promi
             await web?.stop(`sim fleet has ended: ${verdict}`)
         }
     })
+}
+
+export function formatShardedReport(r: ShardedFleetReport): string {
+    const rec = r.records
+    const perProcess = (name: string, p: PerProcess) =>
+        `  ${name.padEnd(19)}shards ${p.shards.map(fmt).join(" / ")}; backend ${fmt(p.backend)}; ` +
+        `mosquitto ${p.brokers.map(fmt).join(" / ")}; database ${fmt(p.database)}`
+    const verdict = r.ok
+        ? "OK"
+        : `FAILED: ${fmt(rec.lost)} lost, ${fmt(rec.unacked)} unacked, ${fmt(rec.rejected)} rejected, ` +
+          `${fmt(rec.failed)} failed, ${fmt(r.schemaErrors)} schema errors`
+    return [
+        `Fleet of ${fmt(r.stalls)} stalls in ${r.workers} processes, ${r.simulatedMinutes} simulated min at x${r.speed}`,
+        ...r.brokers.map(
+            (b) =>
+                `  mosquitto          ${b.url}: ${fmt(b.stalls)} stalls${b.bridgedTo ? `, bridged into ${b.bridgedTo}` : ", the backend's"}`
+        ),
+        `  connecting         ${r.connectSeconds} s (the slowest shard); feeding ${r.realSeconds} s; drain ${r.drainSeconds} s`,
+        `  messages           ${fmt(r.messages.published)} published, ${fmt(r.messages.received)} received by the shards (${fmt(r.messages.perSecond)}/s while feeding)`,
+        `  records            published ${fmt(rec.published)}, stored ${fmt(rec.stored)} (${fmt(rec.rows)} rows now), acked ${fmt(rec.acked)}, duplicates ${fmt(rec.duplicates)}, lost ${fmt(rec.lost)}, unacked ${fmt(rec.unacked)}`,
+        `  ack after commit   p50 ${fmt(r.ackLatencyMs.p50)} ms, p99 ${fmt(r.ackLatencyMs.p99)} ms, max ${fmt(r.ackLatencyMs.max)} ms`,
+        `  record delivery    p50 ${fmt(r.recordLatencyMs.p50)} ms, p99 ${fmt(r.recordLatencyMs.p99)} ms (the worst shard's)`,
+        perProcess("peak memory (MB)", r.memoryMb),
+        perProcess("CPU time (s)", r.cpuSeconds),
+        `  connection fails   ${fmt(r.connectionFailures)}`,
+        `  result             ${verdict}`,
+    ].join("\n")
 }

@@ -14,7 +14,7 @@ import { migrate } from "../backend/schema"
 import type { BackendHealth } from "../backend/backend"
 import { startMosquitto, type Broker } from "../live/broker"
 import { freePort } from "../live/ports"
-import { cpuSeconds, peakRssKb, ROOT, spawnTracked, treeSum, type Child } from "../live/process"
+import { cpuSeconds, peakRssKb, pollUntil, ROOT, spawnTracked, treeSum, type Child } from "../live/process"
 import type { Writer } from "../report/progress"
 import type { FleetReport } from "./fleet"
 
@@ -189,11 +189,14 @@ export async function runShardedFleet(o: ShardedFleetOptions): Promise<ShardedFl
             (l) => lines.push(l)
         )
         const health = () => backendHealth(httpPort)
-        await until(
-            BACKEND_START_MS,
+        const backendLog = () => lines.slice(-10).join("\n")
+        await pollUntil(
             async () => (await health())?.mqtt === true,
+            BACKEND_START_MS,
             backend.exited,
-            () => `the backend: ${lines.slice(-10).join("\n")}`
+            () => `the backend exited:\n${backendLog()}`,
+            () => `the backend was not up after ${BACKEND_START_MS} ms:\n${backendLog()}`,
+            POLL_MS
         )
 
         let first = 0
@@ -362,22 +365,6 @@ async function backendHealth(port: number): Promise<BackendHealth | null> {
     }
 }
 
-async function until(
-    ms: number,
-    ok: () => Promise<boolean>,
-    gone: Promise<unknown>,
-    what: () => string
-): Promise<void> {
-    let dead = false
-    void gone.then(() => (dead = true))
-    const end = performance.now() + ms
-    while (!(await ok())) {
-        if (dead) throw new Error(`exited while waiting for ${what()}`)
-        if (performance.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what()}`)
-        await new Promise((r) => setTimeout(r, POLL_MS))
-    }
-}
-
 async function countRows(dbUrl: string): Promise<number> {
     const db = await openDb(dbUrl)
     try {
@@ -390,32 +377,3 @@ async function countRows(dbUrl: string): Promise<number> {
 
 const mb = (kb: number | null) => (kb === null ? null : Math.round(kb / 1024))
 const round1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10)
-
-const fmt = (n: number | null) => (n === null ? "-" : n.toLocaleString("en"))
-
-export function formatShardedReport(r: ShardedFleetReport): string {
-    const rec = r.records
-    const perProcess = (name: string, p: PerProcess) =>
-        `  ${name.padEnd(19)}shards ${p.shards.map(fmt).join(" / ")}; backend ${fmt(p.backend)}; ` +
-        `mosquitto ${p.brokers.map(fmt).join(" / ")}; database ${fmt(p.database)}`
-    const verdict = r.ok
-        ? "OK"
-        : `FAILED: ${fmt(rec.lost)} lost, ${fmt(rec.unacked)} unacked, ${fmt(rec.rejected)} rejected, ` +
-          `${fmt(rec.failed)} failed, ${fmt(r.schemaErrors)} schema errors`
-    return [
-        `Fleet of ${fmt(r.stalls)} stalls in ${r.workers} processes, ${r.simulatedMinutes} simulated min at x${r.speed}`,
-        ...r.brokers.map(
-            (b) =>
-                `  mosquitto          ${b.url}: ${fmt(b.stalls)} stalls${b.bridgedTo ? `, bridged into ${b.bridgedTo}` : ", the backend's"}`
-        ),
-        `  connecting         ${r.connectSeconds} s (the slowest shard); feeding ${r.realSeconds} s; drain ${r.drainSeconds} s`,
-        `  messages           ${fmt(r.messages.published)} published, ${fmt(r.messages.received)} received by the shards (${fmt(r.messages.perSecond)}/s while feeding)`,
-        `  records            published ${fmt(rec.published)}, stored ${fmt(rec.stored)} (${fmt(rec.rows)} rows now), acked ${fmt(rec.acked)}, duplicates ${fmt(rec.duplicates)}, lost ${fmt(rec.lost)}, unacked ${fmt(rec.unacked)}`,
-        `  ack after commit   p50 ${fmt(r.ackLatencyMs.p50)} ms, p99 ${fmt(r.ackLatencyMs.p99)} ms, max ${fmt(r.ackLatencyMs.max)} ms`,
-        `  record delivery    p50 ${fmt(r.recordLatencyMs.p50)} ms, p99 ${fmt(r.recordLatencyMs.p99)} ms (the worst shard's)`,
-        perProcess("peak memory (MB)", r.memoryMb),
-        perProcess("CPU time (s)", r.cpuSeconds),
-        `  connection fails   ${fmt(r.connectionFailures)}`,
-        `  result             ${verdict}`,
-    ].join("\n")
-}

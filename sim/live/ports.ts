@@ -1,5 +1,6 @@
 // Local TCP ports: pick a free one, and wait until a server accepts on one.
 import net from "node:net"
+import { pollUntil } from "./process"
 
 const HOST = "127.0.0.1"
 
@@ -31,18 +32,17 @@ export function portAccepts(port: number): Promise<boolean> {
  * Polls until the port accepts. `gone` settles when the server process died, so a
  * crash at start fails at once with `describe()` (its output) instead of timing out.
  */
-export async function waitForPort(
+export function waitForPort(
     port: number,
     timeoutMs: number,
     gone: Promise<unknown>,
     describe: () => string
 ): Promise<void> {
-    let dead = false
-    gone.then(() => (dead = true))
-    const end = Date.now() + timeoutMs
-    while (!(await portAccepts(port))) {
-        if (dead) throw new Error(`exited before port ${port} accepted:\n${describe()}`)
-        if (Date.now() > end) throw new Error(`port ${port} not accepting after ${timeoutMs} ms:\n${describe()}`)
-        await new Promise((r) => setTimeout(r, 50))
-    }
+    return pollUntil(
+        () => portAccepts(port),
+        timeoutMs,
+        gone,
+        () => `exited before port ${port} accepted:\n${describe()}`,
+        () => `port ${port} not accepting after ${timeoutMs} ms:\n${describe()}`
+    )
 }

@@ -69,6 +69,28 @@ export async function killChild(child: Child): Promise<void> {
     await child.exited
 }
 
+/**
+ * Polls `ok` every `everyMs` until it holds. `gone` settles when the process it waits on died,
+ * so a crash fails at once with `exited()` instead of waiting out the timeout (`timedOut()`).
+ */
+export async function pollUntil(
+    ok: () => Promise<boolean>,
+    timeoutMs: number,
+    gone: Promise<unknown>,
+    exited: () => string,
+    timedOut: () => string,
+    everyMs = 50
+): Promise<void> {
+    let dead = false
+    void gone.then(() => (dead = true))
+    const end = Date.now() + timeoutMs
+    while (!(await ok())) {
+        if (dead) throw new Error(exited())
+        if (Date.now() > end) throw new Error(timedOut())
+        await new Promise((r) => setTimeout(r, everyMs))
+    }
+}
+
 /** Rejects after `ms` with `what` in the message; `cancel` also clears it. */
 export function deadline(ms: number, what: () => string): { promise: Promise<never>; cancel: () => void } {
     let timer: NodeJS.Timeout | undefined
